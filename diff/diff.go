@@ -1,0 +1,133 @@
+// Package diff compares two tables of forecast values and reports the moves
+// that matter.
+package diff
+
+// Row is one value of a table: the amount of one field, for one owner, in
+// one time period.
+//
+// The key of a row is (Period, owner key, Field). The owner key is OwnerID
+// when it is set, else Email trimmed and lower-cased. Email and Name keep the
+// original spelling for display.
+type Row struct {
+	Period    string
+	OwnerID   string
+	Email     string
+	Name      string
+	Field     string
+	FieldName string
+	Value     Amount
+}
+
+// Kind is the kind of a [Change].
+type Kind string
+
+// The kinds of change.
+const (
+	KindChanged  Kind = "changed"   // non-zero to another non-zero value
+	KindFromZero Kind = "from_zero" // 0 to non-zero; no percent
+	KindToZero   Kind = "to_zero"   // non-zero to 0; -100 %
+	KindAdded    Kind = "added"     // key only in the current table
+	KindRemoved  Kind = "removed"   // key only in the previous table
+)
+
+// Direction is the sign of a change's delta.
+type Direction string
+
+// The directions of a change.
+const (
+	Increased Direction = "increased"
+	Decreased Direction = "decreased"
+)
+
+// Filter selects which directions of change alert.
+type Filter int
+
+// The direction filters. The zero value is Both.
+const (
+	Both Filter = iota
+	Up
+	Down
+)
+
+// Threshold decides whether a change is large enough to report. Both parts
+// must be met. Changes without a percent (from_zero, added, removed) are
+// judged on MinChange alone.
+type Threshold struct {
+	// Percent is the minimum move in percent of the previous value's
+	// magnitude. Nil means the default, 10.
+	Percent *Amount
+	// MinChange is the minimum absolute change. Nil means 0.
+	MinChange *Amount
+}
+
+// Options configures [Compute]. A nil *Options is the same as the zero
+// value: 10 % and no minimum change, in both directions.
+type Options struct {
+	Threshold Threshold
+	// Fields overrides Threshold per field id. A nil part of an override
+	// takes the value of Threshold.
+	Fields    map[string]Threshold
+	Direction Filter
+}
+
+// Change is one reported move of one key.
+type Change struct {
+	Kind      Kind    `json:"kind"`
+	Period    string  `json:"period"`
+	OwnerID   string  `json:"ownerId"`
+	Email     string  `json:"email"`
+	Name      string  `json:"name"`
+	Field     string  `json:"field"`
+	FieldName string  `json:"fieldName"`
+	Previous  *Amount `json:"previous"` // nil for added
+	Current   *Amount `json:"current"`  // nil for removed
+	Delta     Amount  `json:"delta"`
+	// Percent is Delta in percent of |Previous|, nil where undefined
+	// (from_zero, added, removed). It is not rounded; round only for
+	// display. Sorting and thresholds use the exact ratio, not this float.
+	Percent   *float64  `json:"percent"`
+	Direction Direction `json:"direction"`
+}
+
+// Summary counts the keys of a comparison. Every key of either table lands
+// in exactly one of Changed, Added, Removed, Unchanged and BelowThreshold.
+type Summary struct {
+	Compared       int `json:"compared"` // keys present in both tables
+	Changed        int `json:"changed"`  // reported changed, from_zero and to_zero
+	Added          int `json:"added"`
+	Removed        int `json:"removed"`
+	Unchanged      int `json:"unchanged"`
+	BelowThreshold int `json:"belowThreshold"`
+}
+
+// Report is the result of [Compute].
+type Report struct {
+	// Periods lists the time periods of the current table, sorted.
+	Periods []string `json:"periods"`
+	// PeriodChanged is true when the two tables share no time period. Such
+	// a report lists no changes.
+	PeriodChanged   bool     `json:"periodChanged"`
+	PreviousPeriods []string `json:"previousPeriods,omitempty"`
+	Changes         []Change `json:"changes"`
+	Summary         Summary  `json:"summary"`
+}
+
+// Compute compares two tables and returns the report. It returns a
+// *DuplicateKeyError when a table holds two rows with the same key.
+func Compute(previous, current []Row, opts *Options) (*Report, error) {
+	panic("TODO: implement")
+}
+
+// DuplicateKeyError reports rows that share a key within one table.
+type DuplicateKeyError struct {
+	Table string // "previous" or "current"
+	Keys  []DuplicateKey
+}
+
+// DuplicateKey is one duplicated key and how many rows carry it.
+type DuplicateKey struct {
+	Period, Owner, Field string
+	Count                int
+}
+
+func (e *DuplicateKeyError) Error() string { panic("TODO: implement") }
