@@ -1,0 +1,72 @@
+package clari
+
+import "github.com/clariwatch/clariwatch/diff"
+
+// ID is an identifier that Clari sends as a JSON string or a JSON number.
+// Both decode to the same string: 2915 and "2915" are equal.
+type ID string
+
+// Export is a decoded JSON forecast export, with the field names of Clari's
+// export format.
+type Export struct {
+	Entries     []Entry      `json:"entries"`
+	Users       []User       `json:"users"`
+	Fields      []Field      `json:"fields"`
+	TimeFrames  []TimeFrame  `json:"timeFrames"`
+	TimePeriods []TimePeriod `json:"timePeriods"`
+}
+
+// Entry is one forecast value: one user, one field, one time frame.
+type Entry struct {
+	TimePeriodID string `json:"timePeriodId"`
+	TimeFrameID  ID     `json:"timeFrameId"`
+	UserID       ID     `json:"userId"`
+	FieldID      string `json:"fieldId"`
+	// ForecastValue is nil when the export has null or no value: absent,
+	// not zero.
+	ForecastValue *diff.Amount `json:"forecastValue"`
+	Currency      string       `json:"currency,omitempty"`
+	IsUpdated     bool         `json:"isUpdated"`
+	UpdatedBy     ID           `json:"updatedBy,omitempty"`
+	// UpdatedOn is in epoch milliseconds; 0 when absent or null.
+	UpdatedOn int64 `json:"updatedOn,omitempty"`
+}
+
+// User is a forecast user and their place in the hierarchy.
+type User struct {
+	UserID              ID     `json:"userId"`
+	CRMID               string `json:"crmId,omitempty"`
+	Email               string `json:"email"`
+	Name                string `json:"name"`
+	HierarchyID         ID     `json:"hierarchyId,omitempty"`
+	HierarchyName       string `json:"hierarchyName,omitempty"`
+	ParentHierarchyID   ID     `json:"parentHierarchyId,omitempty"`
+	ParentHierarchyName string `json:"parentHierarchyName,omitempty"`
+	ScopeID             string `json:"scopeId,omitempty"`
+}
+
+// Field is a forecast field such as "Commit" or "Best Case".
+type Field struct {
+	FieldID   string `json:"fieldId"`
+	FieldName string `json:"fieldName"`
+	FieldType string `json:"fieldType,omitempty"`
+}
+
+// TimeFrame is one week of a time period. StartDate and EndDate are dates
+// as Clari sends them, "2025-08-01".
+type TimeFrame struct {
+	TimeFrameID ID     `json:"timeFrameId"`
+	StartDate   string `json:"startDate"`
+	EndDate     string `json:"endDate"`
+}
+
+// TimePeriod is a fiscal period, "2025_Q3".
+type TimePeriod struct {
+	TimePeriodID string `json:"timePeriodId"`
+	StartDate    string `json:"startDate,omitempty"`
+	EndDate      string `json:"endDate,omitempty"`
+	Label        string `json:"label,omitempty"`
+	Year         int    `json:"year,omitempty"`
+	CRMID        string `json:"crmId,omitempty"`
+	Type         string `json:"type,omitempty"`
+}

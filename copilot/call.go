@@ -1,0 +1,82 @@
+package copilot
+
+import "encoding/json"
+
+// Call statuses that the [Poller] turns into events. Copilot lists many
+// more; see its REST documentation.
+const (
+	StatusProcessed          = "PROCESSED"
+	StatusPostProcessingDone = "POST_PROCESSING_DONE"
+)
+
+// Call is a call as returned by Copilot's GET /calls, with the field names
+// of its REST schema. The types of some fields (ids that may be numbers,
+// deal_value) are not fixed by the schema; see the field types.
+type Call struct {
+	ID                   string        `json:"id"`
+	SourceID             string        `json:"source_id,omitempty"`
+	Title                string        `json:"title,omitempty"`
+	Users                []CallUser    `json:"users,omitempty"`
+	ExternalParticipants []Participant `json:"externalParticipants,omitempty"`
+	JoinedParticipants   []Participant `json:"joinedParticipants,omitempty"`
+	Status               string        `json:"status"`
+	BotNotJoinReason     []string      `json:"bot_not_join_reason,omitempty"`
+	Type                 string        `json:"type,omitempty"`
+	Time                 string        `json:"time,omitempty"`
+	ICalUID              string        `json:"icaluid,omitempty"`
+	CalendarID           string        `json:"calendar_id,omitempty"`
+	RecurringEventID     string        `json:"recurring_event_id,omitempty"`
+	OriginalStartTime    string        `json:"original_start_time,omitempty"`
+	LastModifiedTime     string        `json:"last_modified_time,omitempty"`
+	AudioURL             string        `json:"audio_url,omitempty"`
+	VideoURL             string        `json:"video_url,omitempty"`
+	Disposition          string        `json:"disposition,omitempty"`
+	DealName             string        `json:"deal_name,omitempty"`
+	DealValue            json.Number   `json:"deal_value,omitempty"`
+	DealCloseDate        string        `json:"deal_close_date,omitempty"`
+	DealStageBeforeCall  string        `json:"deal_stage_before_call,omitempty"`
+	AccountName          string        `json:"account_name,omitempty"`
+	ContactNames         []string      `json:"contact_names,omitempty"`
+	CRMInfo              *CRMInfo      `json:"crm_info,omitempty"`
+	BookmarkTimestamps   []float64     `json:"bookmark_timestamps,omitempty"`
+	Metrics              *CallMetrics  `json:"metrics,omitempty"`
+	CallReviewPageURL    string        `json:"call_review_page_url,omitempty"`
+}
+
+// CallUser is a Copilot user who took part in a call.
+type CallUser struct {
+	UserID      string `json:"userId,omitempty"`
+	UserEmail   string `json:"userEmail,omitempty"`
+	IsOrganizer bool   `json:"isOrganizer,omitempty"`
+	PersonID    string `json:"personId,omitempty"`
+}
+
+// Participant is a person outside the workspace who took part in a call.
+type Participant struct {
+	Name     string `json:"name,omitempty"`
+	Email    string `json:"email,omitempty"`
+	Phone    string `json:"phone,omitempty"`
+	PersonID string `json:"personId,omitempty"`
+}
+
+// CRMInfo links a call to CRM records.
+type CRMInfo struct {
+	SourceCRM  string   `json:"source_crm,omitempty"`
+	DealID     string   `json:"deal_id,omitempty"`
+	AccountID  string   `json:"account_id,omitempty"`
+	ContactIDs []string `json:"contact_ids,omitempty"`
+}
+
+// CallMetrics are the conversation metrics of a call. Durations are in
+// seconds.
+type CallMetrics struct {
+	TalkListenRatio           float64  `json:"talk_listen_ratio,omitempty"`
+	NumQuestionsAsked         int      `json:"num_questions_asked,omitempty"`
+	NumQuestionsAskedByReps   int      `json:"num_questions_asked_by_reps,omitempty"`
+	CallDuration              float64  `json:"call_duration,omitempty"`
+	TotalSpeakDuration        float64  `json:"total_speak_duration,omitempty"`
+	LongestMonologueDuration  float64  `json:"longest_monologue_duration,omitempty"`
+	LongestMonologueStartTime float64  `json:"longest_monologue_start_time,omitempty"`
+	EngagingQuestions         int      `json:"engaging_questions,omitempty"`
+	Categories                []string `json:"categories,omitempty"`
+}

@@ -1,0 +1,72 @@
+// Package copilot receives Clari Copilot call events, pushed as signed
+// webhook deliveries or pulled by polling Copilot's REST API.
+package copilot
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Event types, as carried in the "type" field of a delivery.
+const (
+	EventCallCompleted = "call.completed" // the call reached PROCESSED
+	EventCallAnalyzed  = "call.analyzed"  // the call reached POST_PROCESSING_DONE
+)
+
+// Event is a typed call event: a *CallCompleted or a *CallAnalyzed.
+type Event interface {
+	// Type returns the event type, such as [EventCallCompleted].
+	Type() string
+	// ID returns the delivery id: the webhook-id of a push delivery, or an id
+	// derived from the call id and status for an event made by the [Poller].
+	ID() string
+}
+
+// CallCompleted is delivered when a call reaches the PROCESSED status.
+type CallCompleted struct {
+	DeliveryID string    `json:"-"`
+	Timestamp  time.Time `json:"timestamp"`
+	Call       Call      `json:"call"`
+}
+
+// CallAnalyzed is delivered when a call reaches POST_PROCESSING_DONE.
+type CallAnalyzed struct {
+	DeliveryID string    `json:"-"`
+	Timestamp  time.Time `json:"timestamp"`
+	Call       Call      `json:"call"`
+}
+
+// Type returns [EventCallCompleted].
+func (e *CallCompleted) Type() string { return EventCallCompleted }
+
+// ID returns the delivery id.
+func (e *CallCompleted) ID() string { return e.DeliveryID }
+
+// Type returns [EventCallAnalyzed].
+func (e *CallAnalyzed) Type() string { return EventCallAnalyzed }
+
+// ID returns the delivery id.
+func (e *CallAnalyzed) ID() string { return e.DeliveryID }
+
+// Handler handles one event. The webhook handler and the [Poller] both call
+// it. A non-nil error means the event was not handled: the webhook handler
+// answers 500 so that the sender retries, and the poller keeps its
+// checkpoint.
+type Handler interface {
+	HandleEvent(ctx context.Context, e Event) error
+}
+
+// HandlerFunc adapts a function to [Handler].
+type HandlerFunc func(ctx context.Context, e Event) error
+
+// HandleEvent calls f(ctx, e).
+func (f HandlerFunc) HandleEvent(ctx context.Context, e Event) error { return f(ctx, e) }
+
+// Envelope is the JSON body of a delivery: {"type": ..., "timestamp": ...,
+// "data": {"call": {...}}}.
+type Envelope struct {
+	Type      string          `json:"type"`
+	Timestamp time.Time       `json:"timestamp"`
+	Data      json.RawMessage `json:"data"`
+}
