@@ -1,6 +1,11 @@
 package clari
 
-import "github.com/clariwatch/clariwatch/diff"
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/clariwatch/clariwatch/diff"
+)
 
 // ID is an identifier that Clari sends as a JSON string or a JSON number.
 // Both decode to the same string: 2915 and "2915" are equal.
@@ -69,4 +74,26 @@ type TimePeriod struct {
 	Year         int    `json:"year,omitempty"`
 	CRMID        string `json:"crmId,omitempty"`
 	Type         string `json:"type,omitempty"`
+}
+
+// UnmarshalJSON accepts a JSON string, a JSON number (kept as its literal
+// text, so 2915 becomes "2915") or null (the empty ID).
+func (id *ID) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) == 0:
+		return fmt.Errorf("clari: invalid id: empty value")
+	case string(b) == "null":
+		return nil
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return fmt.Errorf("clari: invalid id %s: %w", truncate(string(b)), err)
+		}
+		*id = ID(s)
+		return nil
+	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
+		*id = ID(b)
+		return nil
+	}
+	return fmt.Errorf("clari: invalid id %s: want a string or a number", truncate(string(b)))
 }
