@@ -80,3 +80,41 @@ type CallMetrics struct {
 	EngagingQuestions         int      `json:"engaging_questions,omitempty"`
 	Categories                []string `json:"categories,omitempty"`
 }
+
+// CallDetails is a call as returned by Copilot's GET /call-details: the
+// fields of [Call] plus the transcript, the summary and the live deal stage.
+type CallDetails struct {
+	Call
+	DealStageLive        string            `json:"deal_stage_live,omitempty"`
+	Transcript           []TranscriptEntry `json:"transcript,omitempty"`
+	Summary              *CallSummary      `json:"summary,omitempty"`
+	CompetitorSentiments []json.RawMessage `json:"competitor_sentiments,omitempty"`
+}
+
+// TranscriptEntry is one utterance of a call transcript. Start and End are
+// offsets from the start of the call, in seconds.
+type TranscriptEntry struct {
+	Text        string            `json:"text"`
+	Start       float64           `json:"start"`
+	End         float64           `json:"end"`
+	PersonID    string            `json:"personId,omitempty"`
+	Annotations []json.RawMessage `json:"annotations,omitempty"`
+}
+
+// CallSummary is the generated summary of a call.
+type CallSummary struct {
+	FullSummary     string   `json:"full_summary,omitempty"`
+	TopicsDiscussed []string `json:"topics_discussed,omitempty"`
+	KeyActionItems  []string `json:"key_action_items,omitempty"`
+}
+
+// User is a Copilot workspace user as returned by GET /users. Role is REP,
+// MANAGER or OBSERVER.
+type User struct {
+	ID          string `json:"id"`
+	Email       string `json:"email"`
+	Name        string `json:"name,omitempty"`
+	Role        string `json:"role,omitempty"`
+	IsRecording bool   `json:"is_recording,omitempty"`
+	ManagerID   string `json:"manager_id,omitempty"`
+}
