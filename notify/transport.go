@@ -1,0 +1,244 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/time/rate"
+)
+
+// Retry defaults shared by [Slack] and [Webhook].
+const (
+	DefaultRetryMax      = 4
+	DefaultRetryWaitMin  = time.Second
+	DefaultRetryWaitMax  = 30 * time.Second
+	DefaultMaxRetryAfter = 60 * time.Second
+	DefaultHTTPTimeout   = 15 * time.Second
+	maxResponseBody      = 1024
+)
+
+// retryConfig is the part of the options that both senders share.
+type retryConfig struct {
+	name          string
+	httpClient    *http.Client
+	logger        *slog.Logger
+	clock         Clock
+	retryMax      int
+	waitMin       time.Duration
+	waitMax       time.Duration
+	maxRetryAfter time.Duration
+	limit         rate.Limit
+	burst         int
+}
+
+// httpSender posts bodies to one secret URL through go-retryablehttp and
+// the URL's shared pacer.
+type httpSender struct {
+	cfg    retryConfig
+	url    string
+	red    *redactor
+	pacer  *pacer
+	client *retryablehttp.Client
+}
+
+// response is what the sender keeps of the last HTTP response.
+type response struct {
+	status     int
+	body       string
+	header     http.Header
+	attempts   int
+	retryAfter time.Duration
+}
+
+// attempt is the state of one post across its retries. It travels in the
+// request's context because go-retryablehttp's hooks receive only that.
+type attempt struct {
+	count      int
+	wait       time.Duration
+	retryAfter time.Duration
+	prepare    func(*http.Request)
+}
+
+type attemptKey struct{}
+
+func parseSecretURL(kind, raw string) (*url.URL, *redactor, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		// The URL is a secret, so neither it nor url.Parse's error, which
+		// quotes it, is shown.
+		return nil, nil, fmt.Errorf("notify: invalid %s URL: want an absolute http or https URL", kind)
+	}
+	return u, newRedactor(u, raw), nil
+}
+
+func newHTTPSender(rawURL string, red *redactor, cfg retryConfig) *httpSender {
+	s := &httpSender{cfg: cfg, url: rawURL, red: red, pacer: pacerFor(rawURL, cfg.limit, cfg.burst)}
+	c := retryablehttp.NewClient()
+	c.Logger = nil // its default logger prints the URL
+	c.HTTPClient = cfg.httpClient
+	c.RetryMax = cfg.retryMax
+	c.CheckRetry = s.checkRetry
+	c.Backoff = func(time.Duration, time.Duration, int, *http.Response) time.Duration {
+		return 0 // prepareRetry waits, on the injected clock
+	}
+	c.PrepareRetry = s.prepareRetry
+	c.ErrorHandler = func(resp *http.Response, err error, _ int) (*http.Response, error) {
+		return resp, err
+	}
+	s.client = c
+	return s
+}
+
+func defaultHTTPClient() *http.Client {
+	return &http.Client{
+		Timeout: DefaultHTTPTimeout,
+		// Webhook receivers answer directly; a redirect is a failure.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// post sends body once, with retries, and returns the last response. The
+// error is non-nil only when no response came back; it holds no secret.
+func (s *httpSender) post(ctx context.Context, body []byte, header http.Header, prepare func(*http.Request)) (*response, error) {
+	st := &attempt{prepare: prepare}
+	ctx = context.WithValue(ctx, attemptKey{}, st)
+	if err := s.pacer.wait(ctx, s.cfg.clock); err != nil {
+		return nil, fmt.Errorf("notify: %s: waiting for the rate limiter: %w", s.cfg.name, err)
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, s.url, body)
+	if err != nil {
+		return nil, fmt.Errorf("notify: %s: building request: %w", s.cfg.name, s.red.error(err))
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if prepare != nil {
+		prepare(req.Request)
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return nil, fmt.Errorf("notify: %s: request failed after %d attempt(s): %w",
+			s.cfg.name, max(st.count, 1), s.red.error(err))
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	return &response{
+		status: resp.StatusCode, body: s.red.string(strings.ToValidUTF8(string(b), "\uFFFD")),
+		header: resp.Header, attempts: st.count, retryAfter: st.retryAfter,
+	}, nil
+}
+
+// checkRetry is the retry policy: transport errors that may pass, 429 and
+// 5xx other than 501 are retried; everything else is final.
+func (s *httpSender) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	st, _ := ctx.Value(attemptKey{}).(*attempt)
+	if st == nil {
+		st = &attempt{}
+	}
+	st.count++
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	now := s.cfg.clock.Now()
+	status := 0
+	switch {
+	case err != nil:
+		if retry, perr := retryablehttp.DefaultRetryPolicy(ctx, nil, err); !retry {
+			return false, perr
+		}
+		st.wait = s.backoff(st.count, s.cfg.waitMin)
+	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode == http.StatusServiceUnavailable:
+		status = resp.StatusCode
+		if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
+			st.retryAfter = ra
+			st.wait = min(ra, s.cfg.maxRetryAfter)
+		} else {
+			// A 429 without Retry-After, such as Slack's
+			// message_limit_exceeded, waits at least a second, growing.
+			st.wait = s.backoff(st.count, max(s.cfg.waitMin, time.Second))
+		}
+		if status == http.StatusTooManyRequests {
+			s.pacer.hold(now, st.wait)
+		}
+	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
+		status = resp.StatusCode
+		st.wait = s.backoff(st.count, s.cfg.waitMin)
+	default:
+		return false, nil
+	}
+	if st.count <= s.cfg.retryMax {
+		s.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "notify: retrying",
+			slog.String("notifier", s.cfg.name), slog.Int("attempt", st.count),
+			slog.Int("status", status), slog.Duration("wait", st.wait),
+			slog.String("error", errString(s.red.error(err))))
+	}
+	return true, nil
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// backoff returns base·2^(n-1), capped at the maximum wait.
+func (s *httpSender) backoff(n int, base time.Duration) time.Duration {
+	d := base
+	for i := 1; i < n && d < s.cfg.waitMax; i++ {
+		d *= 2
+	}
+	return min(d, max(s.cfg.waitMax, base))
+}
+
+// prepareRetry waits before a retry: first the backoff, then the shared
+// pacer, so that retries also keep the URL's rate.
+func (s *httpSender) prepareRetry(req *http.Request) error {
+	ctx := req.Context()
+	st, _ := ctx.Value(attemptKey{}).(*attempt)
+	if st == nil {
+		return nil
+	}
+	if err := s.cfg.clock.Sleep(ctx, st.wait); err != nil {
+		return err
+	}
+	if err := s.pacer.wait(ctx, s.cfg.clock); err != nil {
+		return err
+	}
+	if st.prepare != nil {
+		st.prepare(req)
+	}
+	return nil
+}
+
+// parseRetryAfter reads a Retry-After header in seconds or as an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		if n > int64(24*time.Hour/time.Second) {
+			n = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
