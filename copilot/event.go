@@ -5,6 +5,8 @@ package copilot
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -69,4 +71,40 @@ type Envelope struct {
 	Type      string          `json:"type"`
 	Timestamp time.Time       `json:"timestamp"`
 	Data      json.RawMessage `json:"data"`
+}
+
+// ErrUnknownEvent means a delivery's "type" is not an event type that this
+// package decodes. The webhook handler acknowledges such deliveries and
+// logs them.
+var ErrUnknownEvent = errors.New("copilot: unknown event type")
+
+// ParseEvent decodes body, the JSON [Envelope] of a delivery, into a
+// *[CallCompleted] or a *[CallAnalyzed] with the given delivery id. An
+// envelope without a timestamp gets the zero time. ParseEvent returns an
+// error matching [ErrUnknownEvent] for another event type, and an error
+// naming the fault for malformed JSON or a missing call id.
+func ParseEvent(deliveryID string, body []byte) (Event, error) {
+	var env Envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, fmt.Errorf("copilot: decode delivery %q: %w", clip(deliveryID), err)
+	}
+	if env.Type != EventCallCompleted && env.Type != EventCallAnalyzed {
+		return nil, fmt.Errorf("%w %q in delivery %q", ErrUnknownEvent, clip(env.Type), clip(deliveryID))
+	}
+	var data struct {
+		Call *Call `json:"call"`
+	}
+	if len(env.Data) == 0 {
+		return nil, fmt.Errorf("copilot: delivery %q has no data field", clip(deliveryID))
+	}
+	if err := json.Unmarshal(env.Data, &data); err != nil {
+		return nil, fmt.Errorf("copilot: decode data of delivery %q: %w", clip(deliveryID), err)
+	}
+	if data.Call == nil || data.Call.ID == "" {
+		return nil, fmt.Errorf("copilot: delivery %q has no data.call.id", clip(deliveryID))
+	}
+	if env.Type == EventCallCompleted {
+		return &CallCompleted{DeliveryID: deliveryID, Timestamp: env.Timestamp, Call: *data.Call}, nil
+	}
+	return &CallAnalyzed{DeliveryID: deliveryID, Timestamp: env.Timestamp, Call: *data.Call}, nil
 }
