@@ -87,7 +87,7 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 	case b[0] == '"':
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
-			return fmt.Errorf("clari: invalid id %s: %w", truncate(string(b)), err)
+			return fmt.Errorf("clari: invalid id %s: %w", clipValue(string(b)), err)
 		}
 		*id = ID(s)
 		return nil
@@ -95,5 +95,5 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 		*id = ID(b)
 		return nil
 	}
-	return fmt.Errorf("clari: invalid id %s: want a string or a number", truncate(string(b)))
+	return fmt.Errorf("clari: invalid id %s: want a string or a number", clipValue(string(b)))
 }

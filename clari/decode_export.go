@@ -1,0 +1,367 @@
+package clari
+
+import (
+	"strings"
+
+	"github.com/clariwatch/clariwatch/diff"
+)
+
+// The keys of each object of the export, in their usual order.
+var (
+	exportKeys = []string{"entries", "users", "fields", "timeFrames", "timePeriods", "data", "period"}
+	entryKeys  = []string{
+		"timePeriodId", "timeFrameId", "userId", "fieldId", "forecastValue", "currency",
+		"isUpdated", "updatedBy", "updatedOn",
+		"ownerId", "ownerEmail", "ownerName", "forecastAmount", "period",
+	}
+	userKeys = []string{
+		"userId", "crmId", "email", "name", "hierarchyId", "hierarchyName",
+		"parentHierarchyId", "parentHierarchyName", "scopeId",
+	}
+	fieldKeys      = []string{"fieldId", "fieldName", "fieldType"}
+	timeFrameKeys  = []string{"timeFrameId", "startDate", "endDate"}
+	timePeriodKeys = []string{"timePeriodId", "startDate", "endDate", "label", "year", "crmId", "type"}
+)
+
+// canonicalKey returns the name in names that key matches, exactly or else
+// under Unicode case folding as encoding/json matches keys, or "".
+func canonicalKey(key []byte, names []string) string {
+	for _, n := range names {
+		if string(key) == n {
+			return n
+		}
+	}
+	for _, n := range names {
+		if strings.EqualFold(string(key), n) {
+			return n
+		}
+	}
+	return ""
+}
+
+// member starts an object member: it records the key in the path and
+// returns its canonical name.
+func (d *decoder) member(key []byte, names []string) string {
+	name := canonicalKey(key, names)
+	if name == "" {
+		d.setKey(d.internBytes(key), nil)
+		return ""
+	}
+	d.setKey(name, nil)
+	return name
+}
+
+func (d *decoder) export(e *Export) error {
+	_, err := d.object(func(key []byte) error {
+		switch d.member(key, exportKeys) {
+		case "entries":
+			return d.entries(e)
+		case "users":
+			e.Users = nil
+			_, err := d.array(func(i int) error {
+				e.Users = append(e.Users, User{})
+				return d.user(&e.Users[i])
+			})
+			return err
+		case "fields":
+			e.Fields = nil
+			_, err := d.array(func(i int) error {
+				e.Fields = append(e.Fields, Field{})
+				return d.field(&e.Fields[i])
+			})
+			return err
+		case "timeFrames":
+			e.TimeFrames = nil
+			_, err := d.array(func(i int) error {
+				e.TimeFrames = append(e.TimeFrames, TimeFrame{})
+				return d.timeFrame(&e.TimeFrames[i])
+			})
+			return err
+		case "timePeriods":
+			e.TimePeriods = nil
+			_, err := d.array(func(i int) error {
+				e.TimePeriods = append(e.TimePeriods, TimePeriod{})
+				return d.timePeriod(&e.TimePeriods[i])
+			})
+			return err
+		case "data":
+			return d.wrapped(e)
+		case "period":
+			if d.owner {
+				var err error
+				d.period, err = d.text(true, false)
+				return err
+			}
+		}
+		return d.skip(nil)
+	})
+	return err
+}
+
+// wrapped decodes a "data" member: an object is the export itself, and any
+// other value is skipped.
+func (d *decoder) wrapped(e *Export) error {
+	c, err := d.peek()
+	if err != nil {
+		return err
+	}
+	if c == '{' {
+		return d.export(e)
+	}
+	return d.skip(nil)
+}
+
+func (d *decoder) entries(e *Export) error {
+	e.Entries = nil
+	d.owners = d.owners[:0]
+	_, err := d.array(func(i int) error {
+		e.Entries = append(e.Entries, Entry{})
+		return d.entry(&e.Entries[i], i)
+	})
+	return err
+}
+
+func (d *decoder) entry(en *Entry, i int) error {
+	_, err := d.object(func(key []byte) error {
+		var err error
+		switch d.member(key, entryKeys) {
+		case "timePeriodId":
+			en.TimePeriodID, err = d.text(true, false)
+		case "timeFrameId":
+			en.TimeFrameID, err = d.id()
+		case "userId":
+			en.UserID, err = d.id()
+		case "fieldId":
+			en.FieldID, err = d.text(true, false)
+		case "forecastValue":
+			en.ForecastValue, err = d.amount()
+		case "currency":
+			en.Currency, err = d.text(true, true)
+		case "isUpdated":
+			en.IsUpdated, err = d.boolean()
+		case "updatedBy":
+			en.UpdatedBy, err = d.id()
+		case "updatedOn":
+			en.UpdatedOn, err = d.integer()
+		default:
+			if d.owner {
+				return d.ownerMember(en, i, key)
+			}
+			err = d.skip(nil)
+		}
+		return err
+	})
+	return err
+}
+
+// ownerInfo holds the keys of an entry of the per-owner export shape that
+// have no place in Entry.
+type ownerInfo struct {
+	email, name string
+	seen        bool
+}
+
+// ownerMember decodes a key of the per-owner shape into entry i.
+func (d *decoder) ownerMember(en *Entry, i int, key []byte) error {
+	name := canonicalKey(key, entryKeys)
+	if name == "" {
+		return d.skip(nil)
+	}
+	for len(d.owners) <= i {
+		d.owners = append(d.owners, ownerInfo{})
+	}
+	o := &d.owners[i]
+	o.seen = true
+	var err error
+	switch name {
+	case "ownerId":
+		en.UserID, err = d.id()
+	case "ownerEmail":
+		o.email, err = d.text(false, false)
+	case "ownerName":
+		o.name, err = d.text(false, false)
+	case "forecastAmount":
+		en.ForecastValue, err = d.amount()
+	case "period":
+		en.TimePeriodID, err = d.text(true, false)
+	}
+	return err
+}
+
+func (d *decoder) user(u *User) error {
+	_, err := d.object(func(key []byte) error {
+		var err error
+		switch d.member(key, userKeys) {
+		case "userId":
+			u.UserID, err = d.id()
+		case "crmId":
+			u.CRMID, err = d.text(false, false)
+		case "email":
+			u.Email, err = d.text(false, false)
+		case "name":
+			u.Name, err = d.text(false, false)
+		case "hierarchyId":
+			u.HierarchyID, err = d.id()
+		case "hierarchyName":
+			u.HierarchyName, err = d.text(true, false)
+		case "parentHierarchyId":
+			u.ParentHierarchyID, err = d.id()
+		case "parentHierarchyName":
+			u.ParentHierarchyName, err = d.text(true, false)
+		case "scopeId":
+			u.ScopeID, err = d.text(false, true)
+		default:
+			err = d.skip(nil)
+		}
+		return err
+	})
+	return err
+}
+
+func (d *decoder) field(f *Field) error {
+	_, err := d.object(func(key []byte) error {
+		var err error
+		switch d.member(key, fieldKeys) {
+		case "fieldId":
+			f.FieldID, err = d.text(true, false)
+		case "fieldName":
+			f.FieldName, err = d.text(true, false)
+		case "fieldType":
+			f.FieldType, err = d.text(true, false)
+		default:
+			err = d.skip(nil)
+		}
+		return err
+	})
+	return err
+}
+
+func (d *decoder) timeFrame(t *TimeFrame) error {
+	_, err := d.object(func(key []byte) error {
+		var err error
+		switch d.member(key, timeFrameKeys) {
+		case "timeFrameId":
+			t.TimeFrameID, err = d.id()
+		case "startDate":
+			t.StartDate, err = d.text(true, false)
+		case "endDate":
+			t.EndDate, err = d.text(true, false)
+		default:
+			err = d.skip(nil)
+		}
+		return err
+	})
+	return err
+}
+
+func (d *decoder) timePeriod(p *TimePeriod) error {
+	_, err := d.object(func(key []byte) error {
+		var err error
+		switch d.member(key, timePeriodKeys) {
+		case "timePeriodId":
+			p.TimePeriodID, err = d.text(true, false)
+		case "startDate":
+			p.StartDate, err = d.text(true, false)
+		case "endDate":
+			p.EndDate, err = d.text(true, false)
+		case "label":
+			p.Label, err = d.text(true, false)
+		case "year":
+			var y int64
+			y, err = d.integer()
+			p.Year = int(y)
+		case "crmId":
+			p.CRMID, err = d.text(false, false)
+		case "type":
+			p.Type, err = d.text(true, false)
+		default:
+			err = d.skip(nil)
+		}
+		return err
+	})
+	return err
+}
+
+// amount reads a forecast value: null is nil, and a number or a string
+// holding a decimal is parsed exactly.
+func (d *decoder) amount() (*diff.Amount, error) {
+	c, err := d.peek()
+	if err != nil {
+		return nil, err
+	}
+	offset := d.base + int64(d.pos)
+	var v diff.Amount
+	switch {
+	case c == 'n':
+		return nil, d.expect("null")
+	case c == '-' || isDigit(c):
+		lit, err := d.number()
+		if err != nil {
+			return nil, err
+		}
+		var ok bool
+		if v, ok = fastAmount(lit); !ok {
+			v, err = diff.ParseAmount(string(lit))
+		}
+		if err != nil {
+			return nil, d.errorAt(offset, "invalid amount", clipValue(string(lit)), err)
+		}
+	case c == '"':
+		s, err := d.stringBytes()
+		if err != nil {
+			return nil, err
+		}
+		if v, err = diff.ParseAmount(string(s)); err != nil {
+			return nil, d.errorAt(offset, "invalid amount", clipValue(string(s)), err)
+		}
+	default:
+		return nil, d.syntaxError("want a number, a decimal string or null")
+	}
+	return d.newAmount(v), nil
+}
+
+// newAmount returns a pointer to a copy of v. The copies come from blocks
+// of 1024, so that decoding does not allocate once per value.
+func (d *decoder) newAmount(v diff.Amount) *diff.Amount {
+	if len(d.amounts) == cap(d.amounts) {
+		d.amounts = make([]diff.Amount, 0, 1024)
+	}
+	d.amounts = append(d.amounts, v)
+	return &d.amounts[len(d.amounts)-1]
+}
+
+// fastAmount converts a valid JSON number with at most 12 integer digits,
+// at most 6 decimals and no exponent to an amount. Other numbers report
+// false and go to diff.ParseAmount.
+func fastAmount(b []byte) (diff.Amount, bool) {
+	i, neg := 0, false
+	if b[0] == '-' {
+		i, neg = 1, true
+	}
+	var units int64
+	start := i
+	for ; i < len(b) && isDigit(b[i]); i++ {
+		units = units*10 + int64(b[i]-'0')
+	}
+	if i-start > 12 {
+		return diff.Amount{}, false
+	}
+	micros := units * 1_000_000
+	if i < len(b) && b[i] == '.' {
+		scale := int64(100_000)
+		for i++; i < len(b) && isDigit(b[i]); i++ {
+			if scale == 0 {
+				return diff.Amount{}, false
+			}
+			micros += int64(b[i]-'0') * scale
+			scale /= 10
+		}
+	}
+	if i != len(b) {
+		return diff.Amount{}, false
+	}
+	if neg {
+		micros = -micros
+	}
+	return diff.AmountFromMicros(micros), true
+}
