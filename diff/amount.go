@@ -309,6 +309,10 @@ func (a Amount) Cmp(b Amount) int {
 	return 0
 }
 
+// Equal reports whether a and b are the same amount. It lets
+// github.com/google/go-cmp compare values that hold amounts.
+func (a Amount) Equal(b Amount) bool { return a.micros == b.micros }
+
 // Sign returns -1, 0 or +1.
 func (a Amount) Sign() int {
 	switch {

@@ -90,7 +90,9 @@ type Change struct {
 }
 
 // Summary counts the keys of a comparison. Every key of either table lands
-// in exactly one of Changed, Added, Removed, Unchanged and BelowThreshold.
+// in exactly one of Changed, Added, Removed, Unchanged, BelowThreshold and
+// OtherPeriods. BelowThreshold also counts the changes, additions and
+// removals that the direction filter drops.
 type Summary struct {
 	Compared       int `json:"compared"` // keys present in both tables
 	Changed        int `json:"changed"`  // reported changed, from_zero and to_zero
@@ -98,6 +100,9 @@ type Summary struct {
 	Removed        int `json:"removed"`
 	Unchanged      int `json:"unchanged"`
 	BelowThreshold int `json:"belowThreshold"`
+	// OtherPeriods counts the keys in a period that only one table has.
+	// They are not compared.
+	OtherPeriods int `json:"otherPeriods"`
 }
 
 // Report is the result of [Compute].
@@ -112,22 +117,38 @@ type Report struct {
 	Summary         Summary  `json:"summary"`
 }
 
-// Compute compares two tables and returns the report. It returns a
-// *DuplicateKeyError when a table holds two rows with the same key.
+// Compute compares two tables and returns the report. A nil opts is the
+// same as the zero [Options].
+//
+// Rows of different time periods are never compared. Only the periods
+// that both tables have are compared, and a key in a period that only one
+// table has counts in [Summary.OtherPeriods], neither added nor removed.
+// When both tables have rows but no period in common, the report sets
+// PeriodChanged and lists no changes. When one table is empty, every key
+// of the other is added or removed.
+//
+// Compute returns a *[DuplicateKeyError] when a table holds two rows with
+// the same key, checking the previous table first. It returns an error
+// matching [ErrOptions] for invalid options, and one matching [ErrAmount]
+// when a delta leaves the range of an [Amount]. The report does not
+// depend on the order of the rows.
 func Compute(previous, current []Row, opts *Options) (*Report, error) {
-	panic("TODO: implement")
+	r, err := resolveOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSize(previous, current); err != nil {
+		return nil, err
+	}
+	c := newComparison(previous, current, r)
+	if err := c.indexPrevious(); err != nil {
+		return nil, err
+	}
+	if err := c.matchCurrent(); err != nil {
+		return nil, err
+	}
+	if err := c.sweepRemoved(); err != nil {
+		return nil, err
+	}
+	return c.report(), nil
 }
-
-// DuplicateKeyError reports rows that share a key within one table.
-type DuplicateKeyError struct {
-	Table string // "previous" or "current"
-	Keys  []DuplicateKey
-}
-
-// DuplicateKey is one duplicated key and how many rows carry it.
-type DuplicateKey struct {
-	Period, Owner, Field string
-	Count                int
-}
-
-func (e *DuplicateKeyError) Error() string { panic("TODO: implement") }
