@@ -1,0 +1,181 @@
+package clari
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// Download returns the results of job jobID, which must be DONE. It fails
+// with [ErrTooLarge] when the results exceed the limit set with
+// [WithMaxDownloadSize], and with [ErrIncompleteBody] when the body ends
+// before its Content-Length.
+func (c *Client) Download(ctx context.Context, jobID string) ([]byte, error) {
+	r, err := jobRequest(http.MethodGet, jobID, "/results")
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.ContentLength > c.maxDownload {
+		return nil, fmt.Errorf("clari: results of job %s are %d bytes: %w of %d bytes; raise it with WithMaxDownloadSize",
+			jobID, resp.ContentLength, ErrTooLarge, c.maxDownload)
+	}
+	body, err := readBody(resp, c.maxDownload)
+	switch {
+	case errors.Is(err, ErrTooLarge):
+		return nil, fmt.Errorf("clari: results of job %s: %w than the limit of %d bytes; raise it with WithMaxDownloadSize",
+			jobID, ErrTooLarge, c.maxDownload)
+	case errors.Is(err, ErrIncompleteBody):
+		return nil, fmt.Errorf("clari: results of job %s: %w: got %d of %d bytes; download again",
+			jobID, ErrIncompleteBody, len(body), resp.ContentLength)
+	case err != nil:
+		return nil, fmt.Errorf("clari: reading results of job %s after %d bytes: %w", jobID, len(body), err)
+	}
+	return body, nil
+}
+
+// readBody reads at most max bytes of resp's body. It returns
+// [ErrTooLarge] for a longer body and [ErrIncompleteBody] for one shorter
+// than its Content-Length, with what was read.
+func readBody(resp *http.Response, max int64) ([]byte, error) {
+	size := int64(512)
+	if resp.ContentLength > 0 {
+		size = resp.ContentLength
+	}
+	buf := make([]byte, 0, min(size, max)+1)
+	for {
+		n, err := resp.Body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > max {
+			return nil, ErrTooLarge
+		}
+		if err == io.EOF {
+			break
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return buf, ErrIncompleteBody
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+	}
+	if resp.ContentLength >= 0 && int64(len(buf)) < resp.ContentLength {
+		return buf, ErrIncompleteBody
+	}
+	return buf, nil
+}
+
+// ExportOptions are per-call options of [Client.Export]. A nil
+// *ExportOptions means all zero values.
+type ExportOptions struct {
+	// ResumeJobID, when set, makes Export wait for this existing job
+	// instead of starting one, so that a retried run never starts a
+	// second export and uses quota twice.
+	ResumeJobID string
+	// OnJobStarted, when set, is called with the new job's id right after
+	// the export starts and before waiting, so that the caller can store
+	// the id and pass it as ResumeJobID after a crash. An error from it
+	// stops Export; the job keeps running. It is not called when
+	// ResumeJobID is set.
+	OnJobStarted func(jobID string) error
+}
+
+// Result is what [Client.Export] fetched.
+type Result struct {
+	JobID string
+	// Job is the final job state, with its time fields.
+	Job *Job
+	// Body is the raw export, as downloaded.
+	Body []byte
+	// Export is Body decoded.
+	Export *Export
+}
+
+// Export runs a whole JSON forecast export: it starts the export (or
+// resumes opts.ResumeJobID), waits for the job, downloads and decodes the
+// results, and checks them. The checks fail with [ErrTruncated] when Clari
+// flagged the job rowsTruncated or cellsTruncated (unless
+// [WithAllowTruncated]), with *[PeriodMismatchError] when req.TimePeriod is
+// set and the export's first time period differs, and with
+// [ErrInvalidExport], wrapping a *[DecodeError] that gives the byte offset,
+// for results that are not a valid export.
+//
+// Once a job exists, Export returns a non-nil *Result with JobID set, and
+// Job when known, even with an error, so that the caller can resume or
+// cancel the job.
+func (c *Client) Export(ctx context.Context, forecastID string, req ExportRequest, opts *ExportOptions) (*Result, error) {
+	if opts == nil {
+		opts = &ExportOptions{}
+	}
+	if req.ExportFormat != "" && req.ExportFormat != "JSON" {
+		return nil, fmt.Errorf("clari: Export decodes JSON only, not export format %q: use StartExport, WaitJob and Download",
+			req.ExportFormat)
+	}
+	res := &Result{JobID: opts.ResumeJobID}
+	if res.JobID == "" {
+		id, err := c.StartExport(ctx, forecastID, req)
+		if err != nil {
+			return nil, err
+		}
+		res.JobID = id
+		c.log.InfoContext(ctx, "clari: export job started", "job_id", id, "forecast_id", forecastID,
+			"time_period", req.TimePeriod)
+		if opts.OnJobStarted != nil {
+			if err := opts.OnJobStarted(id); err != nil {
+				return res, fmt.Errorf("clari: export job %s started but OnJobStarted failed: %w", id, err)
+			}
+		}
+	}
+	job, err := c.WaitJob(ctx, res.JobID)
+	if err != nil {
+		var je *JobError
+		if errors.As(err, &je) {
+			res.Job = je.Job
+		}
+		return res, err
+	}
+	res.Job = job
+	if err := c.fetchResults(ctx, res, req.TimePeriod); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// fetchResults checks the job's truncation flags, then downloads, decodes
+// and checks the results of a DONE job.
+func (c *Client) fetchResults(ctx context.Context, res *Result, period string) error {
+	if (res.Job.RowsTruncated || res.Job.CellsTruncated) && !c.allowTruncated {
+		return fmt.Errorf("clari: export job %s: %w (rowsTruncated %t, cellsTruncated %t): export a smaller scope or allow it with WithAllowTruncated",
+			res.JobID, ErrTruncated, res.Job.RowsTruncated, res.Job.CellsTruncated)
+	}
+	body, err := c.Download(ctx, res.JobID)
+	if err != nil {
+		return err
+	}
+	res.Body = body
+	exp, err := DecodeBytes(body)
+	if err != nil {
+		return fmt.Errorf("clari: results of job %s (%d bytes): %w: %w", res.JobID, len(body), ErrInvalidExport, err)
+	}
+	res.Export = exp
+	if period == "" {
+		return nil
+	}
+	got := ""
+	if len(exp.TimePeriods) > 0 {
+		got = exp.TimePeriods[0].TimePeriodID
+	}
+	if got != period {
+		return &PeriodMismatchError{JobID: res.JobID, Requested: period, Returned: got}
+	}
+	return nil
+}
