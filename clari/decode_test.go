@@ -118,7 +118,7 @@ func TestDecodeInterns(t *testing.T) {
 func TestDecodeLenientValues(t *testing.T) {
 	tests := []struct {
 		name, in string
-		want *Export
+		want     *Export
 	}{
 		{"updatedOn as string", `{"entries":[{"updatedOn":"1754900000000"}]}`,
 			&Export{Entries: []Entry{{UpdatedOn: 1754900000000}}}},
