@@ -1,0 +1,5 @@
+//go:build !race
+
+package copilot_test
+
+const raceEnabled = false
