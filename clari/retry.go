@@ -97,9 +97,12 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 func (c *Client) prepareRetry(req *http.Request) error {
 	ctx := req.Context()
 	st := stateFrom(ctx)
-	c.log.WarnContext(ctx, "clari: retrying request",
-		"method", st.req.method, "endpoint", st.req.endpoint, "job_id", st.req.jobID,
-		"attempt", st.attempts+1, "max_attempts", c.maxAttempts, "wait", st.wait, "reason", st.reason)
+	attrs := []any{"method", st.req.method, "endpoint", st.req.endpoint}
+	if st.req.jobID != "" {
+		attrs = append(attrs, "job_id", st.req.jobID)
+	}
+	attrs = append(attrs, "attempt", st.attempts+1, "max_attempts", c.maxAttempts, "wait", st.wait, "reason", st.reason)
+	c.log.WarnContext(ctx, "clari: retrying request", attrs...)
 	if err := c.sleep(ctx, st.wait); err != nil {
 		return err
 	}
