@@ -12,17 +12,11 @@ import (
 // others. The result joins the errors with [errors.Join]; each is prefixed
 // with the notifier's name (see [Named]). Nil notifiers are skipped.
 func Multi(ns ...Notifier) Notifier {
-	list := make([]Notifier, 0, len(ns))
-	for _, n := range ns {
-		if n != nil {
-			list = append(list, n)
-		}
-	}
-	return &multi{ns: list}
+	return &multi{ns: append([]Notifier(nil), ns...)}
 }
 
 type multi struct {
-	ns []Notifier
+	ns []Notifier // may hold nils, so that names keep their positions
 }
 
 var _ Notifier = (*multi)(nil)
@@ -31,6 +25,9 @@ func (mu *multi) Notify(ctx context.Context, m *Message) error {
 	errs := make([]error, len(mu.ns))
 	var wg sync.WaitGroup
 	for i, n := range mu.ns {
+		if n == nil {
+			continue
+		}
 		wg.Go(func() {
 			if err := n.Notify(ctx, m); err != nil {
 				errs[i] = fmt.Errorf("%s: %w", nameOf(n, i), err)
