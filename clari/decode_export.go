@@ -57,33 +57,13 @@ func (d *decoder) export(e *Export) error {
 		case "entries":
 			return d.entries(e)
 		case "users":
-			e.Users = nil
-			_, err := d.array(func(i int) error {
-				e.Users = append(e.Users, User{})
-				return d.user(&e.Users[i])
-			})
-			return err
+			return decodeList(d, &e.Users, func(_ int, v *User) error { return d.user(v) })
 		case "fields":
-			e.Fields = nil
-			_, err := d.array(func(i int) error {
-				e.Fields = append(e.Fields, Field{})
-				return d.field(&e.Fields[i])
-			})
-			return err
+			return decodeList(d, &e.Fields, func(_ int, v *Field) error { return d.field(v) })
 		case "timeFrames":
-			e.TimeFrames = nil
-			_, err := d.array(func(i int) error {
-				e.TimeFrames = append(e.TimeFrames, TimeFrame{})
-				return d.timeFrame(&e.TimeFrames[i])
-			})
-			return err
+			return decodeList(d, &e.TimeFrames, func(_ int, v *TimeFrame) error { return d.timeFrame(v) })
 		case "timePeriods":
-			e.TimePeriods = nil
-			_, err := d.array(func(i int) error {
-				e.TimePeriods = append(e.TimePeriods, TimePeriod{})
-				return d.timePeriod(&e.TimePeriods[i])
-			})
-			return err
+			return decodeList(d, &e.TimePeriods, func(_ int, v *TimePeriod) error { return d.timePeriod(v) })
 		case "data":
 			return d.wrapped(e)
 		case "period":
@@ -112,16 +92,27 @@ func (d *decoder) wrapped(e *Export) error {
 }
 
 func (d *decoder) entries(e *Export) error {
-	e.Entries = nil
 	d.owners = d.owners[:0]
-	_, err := d.array(func(i int) error {
-		e.Entries = append(e.Entries, Entry{})
-		return d.entry(&e.Entries[i], i)
+	return decodeList(d, &e.Entries, d.entry)
+}
+
+// decodeList decodes a JSON array into *list, calling elem for each
+// element. Like encoding/json, it leaves nil for null and an empty slice
+// for [].
+func decodeList[T any](d *decoder, list *[]T, elem func(i int, v *T) error) error {
+	*list = []T{}
+	isNull, err := d.array(func(i int) error {
+		var zero T
+		*list = append(*list, zero)
+		return elem(i, &(*list)[i])
 	})
+	if isNull {
+		*list = nil
+	}
 	return err
 }
 
-func (d *decoder) entry(en *Entry, i int) error {
+func (d *decoder) entry(i int, en *Entry) error {
 	_, err := d.object(func(key []byte) error {
 		var err error
 		switch d.member(key, entryKeys) {
