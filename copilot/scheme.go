@@ -133,7 +133,7 @@ func (StandardWebhooks) Match(d Delivery, sum []byte) bool {
 			continue
 		}
 		n := copy(enc[:], sig)
-		m, err := base64.StdEncoding.Decode(dec[:], enc[:n])
+		m, err := strictBase64.Decode(dec[:], enc[:n])
 		if err == nil && hmac.Equal(dec[:m], sum) {
 			matched = true
 		}
@@ -143,6 +143,10 @@ func (StandardWebhooks) Match(d Delivery, sum []byte) bool {
 
 // base64Len is the length of a base64-encoded HMAC-SHA256.
 const base64Len = 44
+
+// strictBase64 rejects encodings whose unused trailing bits are not zero,
+// so that exactly one signature string matches each MAC.
+var strictBase64 = base64.StdEncoding.Strict()
 
 // GitHub is the scheme of GitHub webhooks: the header X-Hub-Signature-256
 // holds "sha256=" and the hex HMAC-SHA256 of the body alone. GitHub signs
