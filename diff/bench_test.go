@@ -63,15 +63,18 @@ func BenchmarkCompute(b *testing.B) {
 			b.ReportAllocs()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
+			cpuBefore := processCPUTime()
 			for b.Loop() {
 				if _, err := diff.Compute(previous, current, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
+			cpu := processCPUTime() - cpuBefore
 			runtime.ReadMemStats(&after)
 			// A row is one row of either table: each iteration reads 2n.
 			rows := float64(b.N) * float64(2*n)
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/rows, "ns/row")
+			b.ReportMetric(float64(cpu)/rows, "cpu-ns/row")
 			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/rows, "B/row")
 		})
 	}

@@ -16,7 +16,7 @@ type entry struct {
 }
 
 // classifyPair judges a key that both tables have.
-func (c *comparison) classifyPair(prev, cur *Row, k rowKey) error {
+func (c *comparison) classifyPair(prev, cur *Row, owner string) error {
 	c.summary.Compared++
 	if prev.Value == cur.Value {
 		c.summary.Unchanged++
@@ -24,7 +24,7 @@ func (c *comparison) classifyPair(prev, cur *Row, k rowKey) error {
 	}
 	delta, err := cur.Value.Sub(prev.Value)
 	if err != nil {
-		return fmt.Errorf("diff: key (%s, %s, %s): %w", k.period, k.owner, k.field, err)
+		return keyError(cur, owner, err)
 	}
 	kind := KindChanged
 	switch {
@@ -55,8 +55,8 @@ func (c *comparison) classifyPair(prev, cur *Row, k rowKey) error {
 }
 
 // classifyAdded judges a key that only the current table has.
-func (c *comparison) classifyAdded(cur *Row, k rowKey) {
-	if !c.periods.compares(k.period) {
+func (c *comparison) classifyAdded(cur *Row) {
+	if !c.periods.compares(cur.Period) {
 		c.summary.OtherPeriods++
 		return
 	}
@@ -72,15 +72,14 @@ func (c *comparison) classifyAdded(cur *Row, k rowKey) {
 }
 
 // classifyRemoved judges a key that only the previous table has.
-func (c *comparison) classifyRemoved(prev *Row) error {
+func (c *comparison) classifyRemoved(prev *Row, owner string) error {
 	if !c.periods.compares(prev.Period) {
 		c.summary.OtherPeriods++
 		return nil
 	}
 	delta, err := Amount{}.Sub(prev.Value)
 	if err != nil {
-		k := keyOf(prev)
-		return fmt.Errorf("diff: key (%s, %s, %s): %w", k.period, k.owner, k.field, err)
+		return keyError(prev, owner, err)
 	}
 	dir := directionOf(delta, Decreased)
 	l := c.rules.forField(prev.Field)
@@ -92,6 +91,11 @@ func (c *comparison) classifyRemoved(prev *Row) error {
 	e := c.newEntry(KindRemoved, prev, delta, dir)
 	e.change.Previous = c.amounts.new(prev.Value)
 	return nil
+}
+
+// keyError wraps err with the key of r.
+func keyError(r *Row, owner string, err error) error {
+	return fmt.Errorf("diff: period %q, owner %q, field %q: %w", r.Period, owner, r.Field, err)
 }
 
 // newEntry appends an entry for r and returns it to be completed.

@@ -14,13 +14,9 @@ type rowKey struct {
 	byID                 bool
 }
 
-// keyOf returns the key of r: the owner is OwnerID when it is set, else
-// Email trimmed and lower-cased.
-func keyOf(r *Row) rowKey {
-	if r.OwnerID != "" {
-		return rowKey{period: r.Period, owner: r.OwnerID, field: r.Field, byID: true}
-	}
-	return rowKey{period: r.Period, owner: normalEmail(r.Email), field: r.Field}
+// keyOf returns the key of r, whose owner key is owner.
+func keyOf(r *Row, owner string) rowKey {
+	return rowKey{period: r.Period, owner: owner, field: r.Field, byID: r.OwnerID != ""}
 }
 
 // normalEmail trims and lower-cases an email. strings.ToLower returns its
@@ -35,10 +31,12 @@ type comparison struct {
 	rules             rules
 	periods           periodFilter
 
-	// index maps a key to its row: i >= 0 is previous[i], i < 0 is
-	// current[-i-1], a key only the current table has.
-	index   map[rowKey]int32
-	matched []bool // matched[i] is true once previous[i] met its current row
+	// index maps each key to a row reference: ref < len(previous) is
+	// previous[ref], any other is current[ref-len(previous)], a key that
+	// only the current table has.
+	index      keyIndex
+	prevOwners []string // the owner key of each previous row
+	matched    []bool   // matched[i] is true once previous[i] met its current row
 
 	summary   Summary
 	entries   []entry
@@ -47,30 +45,72 @@ type comparison struct {
 	duplicate duplicateCounter
 }
 
-// maxRows is the largest table Compute accepts, because rows are indexed
-// with int32 to halve the index's memory.
+// maxRows is the largest table Compute accepts, because the index stores
+// row references in 32 bits.
 const maxRows = math.MaxInt32 - 1
 
 func newComparison(previous, current []Row, r rules) *comparison {
 	return &comparison{
-		previous: previous,
-		current:  current,
-		rules:    r,
-		periods:  newPeriodFilter(previous, current),
-		index:    make(map[rowKey]int32, max(len(previous), len(current))),
-		matched:  make([]bool, len(previous)),
+		previous:   previous,
+		current:    current,
+		rules:      r,
+		periods:    newPeriodFilter(previous, current),
+		index:      newKeyIndex(len(previous) + len(current)),
+		prevOwners: make([]string, len(previous)),
+		matched:    make([]bool, len(previous)),
 	}
+}
+
+// ownerOf returns the owner key of r: OwnerID when it is set, else Email
+// trimmed and lower-cased.
+func ownerOf(r *Row) string {
+	if r.OwnerID != "" {
+		return r.OwnerID
+	}
+	return normalEmail(r.Email)
+}
+
+// findOrInsert returns the reference of the row that has the key of r,
+// whose owner key is owner. When no row has that key yet, it stores ref
+// for it and returns false.
+func (c *comparison) findOrInsert(r *Row, owner string, ref uint32) (uint32, bool) {
+	byID := r.OwnerID != ""
+	pos, fingerprint := c.index.start(c.index.hash(r.Period, owner, r.Field, byID))
+	for {
+		slot := c.index.slots[pos]
+		if slot == 0 {
+			c.index.slots[pos] = fingerprint | uint64(ref+1)
+			return 0, false
+		}
+		if slot&^math.MaxUint32 == fingerprint {
+			other := uint32(slot) - 1
+			o, oOwner := c.rowAt(other)
+			if o.Field == r.Field && o.Period == r.Period && (o.OwnerID != "") == byID && oOwner == owner {
+				return other, true
+			}
+		}
+		pos = c.index.next(pos)
+	}
+}
+
+// rowAt returns the row that ref refers to and its owner key.
+func (c *comparison) rowAt(ref uint32) (*Row, string) {
+	if int(ref) < len(c.previous) {
+		return &c.previous[ref], c.prevOwners[ref]
+	}
+	r := &c.current[int(ref)-len(c.previous)]
+	return r, ownerOf(r)
 }
 
 // indexPrevious adds every previous row to the index and returns a
 // *DuplicateKeyError when two rows share a key.
 func (c *comparison) indexPrevious() error {
 	for i := range c.previous {
-		k := keyOf(&c.previous[i])
-		n := len(c.index)
-		c.index[k] = int32(i)
-		if len(c.index) == n {
-			c.duplicate.add(k)
+		r := &c.previous[i]
+		owner := ownerOf(r)
+		c.prevOwners[i] = owner
+		if _, dup := c.findOrInsert(r, owner, uint32(i)); dup {
+			c.duplicate.add(keyOf(r, owner))
 		}
 	}
 	return c.duplicate.err("previous")
@@ -81,17 +121,16 @@ func (c *comparison) indexPrevious() error {
 func (c *comparison) matchCurrent() error {
 	for j := range c.current {
 		r := &c.current[j]
-		k := keyOf(r)
-		i, ok := c.index[k]
+		owner := ownerOf(r)
+		i, found := c.findOrInsert(r, owner, uint32(len(c.previous)+j))
 		switch {
-		case !ok:
-			c.index[k] = int32(-j - 1)
-			c.classifyAdded(r, k)
-		case i < 0 || c.matched[i]:
-			c.duplicate.add(k)
+		case !found:
+			c.classifyAdded(r)
+		case int(i) >= len(c.previous) || c.matched[i]:
+			c.duplicate.add(keyOf(r, owner))
 		default:
 			c.matched[i] = true
-			if err := c.classifyPair(&c.previous[i], r, k); err != nil {
+			if err := c.classifyPair(&c.previous[i], r, owner); err != nil {
 				return err
 			}
 		}
@@ -105,7 +144,7 @@ func (c *comparison) sweepRemoved() error {
 		if ok {
 			continue
 		}
-		if err := c.classifyRemoved(&c.previous[i]); err != nil {
+		if err := c.classifyRemoved(&c.previous[i], c.prevOwners[i]); err != nil {
 			return err
 		}
 	}
