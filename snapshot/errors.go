@@ -51,7 +51,7 @@ type CorruptError struct {
 	ID string
 	// Path is the file that holds it, empty for stores without files.
 	Path string
-	// Reason says which check failed.
+	// Reason describes the check that failed.
 	Reason string
 }
 

@@ -79,6 +79,7 @@ func OpenFileStore(ctx context.Context, dir string, opts *FileOptions) (*FileSto
 	if s.now == nil {
 		s.now = time.Now
 	}
+
 	if err := createRootDir(dir); err != nil {
 		return nil, err
 	}
@@ -87,6 +88,7 @@ func OpenFileStore(ctx context.Context, dir string, opts *FileOptions) (*FileSto
 		return nil, fmt.Errorf("snapshot: open store directory %s: %w", dir, err)
 	}
 	s.root = root
+
 	if err := s.mkdir(streamsDir); err != nil {
 		root.Close()
 		return nil, err
@@ -168,8 +170,8 @@ func (s *FileStore) ensureStream(k Key) error {
 		return fmt.Errorf("snapshot: read key file: %w", err)
 	}
 	if strings.TrimSpace(string(got)) != string(want) {
-		return fmt.Errorf("snapshot: key file %s holds %s, not key %s; "+
-			"two keys map to one directory, so rename one key", s.path(name), got, k)
+		return fmt.Errorf("snapshot: key file %s contains %s, not key %s; "+
+			"two keys map to one directory, so rename one of them", s.path(name), got, k)
 	}
 	return nil
 }

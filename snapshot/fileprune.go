@@ -10,8 +10,8 @@ import (
 )
 
 // List implements [Store.List]. It checks each snapshot's metadata and file
-// size, not the digests of the bodies; a snapshot that fails returns an
-// error matching ErrCorrupt that names it.
+// size, but not the digests of the bodies. A snapshot that fails the check
+// returns an error matching ErrCorrupt that names it.
 func (s *FileStore) List(ctx context.Context, k Key) ([]Meta, error) {
 	if err := checkCall(ctx, k); err != nil {
 		return nil, err

@@ -16,9 +16,9 @@ import (
 )
 
 // A snapshot file is the body, then the Meta as JSON, then a footer line of
-// fixed length: footerMagic, the length of the JSON as 16 hex digits, a
-// space, the SHA-256 of the JSON as 64 hex digits and a newline. Putting the
-// metadata last lets Put stream the body while hashing it.
+// fixed length. The footer is footerMagic, the length of the JSON as 16 hex
+// digits, a space, the SHA-256 of the JSON as 64 hex digits and a newline.
+// The metadata comes last so that Put can stream the body while hashing it.
 const (
 	footerMagic   = "clariwatch-snapshot v1 "
 	footerLen     = len(footerMagic) + 16 + 1 + 64 + 1
@@ -59,8 +59,8 @@ func (s *FileStore) Put(ctx context.Context, m Meta, r io.Reader) (Meta, error) 
 		return Meta{}, err
 	}
 	defer unlock()
-	// NOTE: the id is checked in every stream, but only the own stream is
-	// locked; the same new id put into two streams at once is not caught.
+	// NOTE: the id is checked in every stream, but only this stream is
+	// locked. The same new id put into two streams at once is not caught.
 	if _, err := s.findSnapshot(m.ID); !errors.Is(err, ErrNotFound) {
 		s.root.Remove(tmp)
 		if err != nil {

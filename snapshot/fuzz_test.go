@@ -31,6 +31,7 @@ func FuzzSnapshotFile(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+
 	f.Add(valid)
 	f.Add(valid[:len(valid)-1])
 	f.Add(valid[8:])

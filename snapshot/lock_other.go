@@ -18,9 +18,9 @@ const lockPollInterval = 10 * time.Millisecond
 const lockStaleAge = 2 * time.Minute
 
 // lockName creates name+".held" exclusively and returns the function that
-// removes it; while the file exists, other callers wait. This works across
-// processes on any file system with exclusive create, but a crashed holder
-// leaves the file until it is lockStaleAge old, and two waiters that both
+// removes it. While the file exists, other callers wait. This works across
+// processes on any file system with exclusive create. A crashed holder
+// leaves the file behind until it is lockStaleAge old. Two waiters that
 // remove a stale file at the same moment can both take the lock.
 //
 // NOTE: this fallback is used on systems without flock (Windows, Plan 9,

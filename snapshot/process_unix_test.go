@@ -43,6 +43,7 @@ func startChild(t *testing.T, mode string, env ...string) *child {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start child: %v", err)
 	}
+
 	c := &child{cmd: cmd, stdin: stdin, lines: make(chan string, 1024)}
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -106,6 +107,7 @@ func checkAfterCrash(t *testing.T, dir, lastAdvanced string) {
 	if _, _, err := s.Get(t.Context(), head.ID); err != nil {
 		t.Fatalf("Get(head) after kill: %v", err)
 	}
+
 	list, err := s.List(t.Context(), crashKey)
 	if err != nil {
 		t.Fatalf("List after kill: %v", err)

@@ -69,8 +69,8 @@ type Store interface {
 	// Put stores an immutable snapshot with the body read from r and
 	// returns its completed Meta. An empty m.ID is replaced by
 	// NewID(m.TakenAt), a zero m.TakenAt by the current time, and TakenAt
-	// is converted to UTC. Put computes SHA256 and Size; when m.SHA256 is
-	// set and differs from the digest of the body, Put returns an error
+	// is converted to UTC. Put computes SHA256 and Size. When m.SHA256 or
+	// m.Size is set and differs from the body, Put returns an error
 	// matching ErrCorrupt and stores nothing. An id that is already stored
 	// returns an error matching ErrExists. Put does not move the head.
 	Put(ctx context.Context, m Meta, r io.Reader) (Meta, error)

@@ -521,6 +521,7 @@ func testConcurrentAdvance(t *testing.T, s snapshot.Store) {
 	for i := range n {
 		cands = append(cands, put(t, s, k, i+1, fmt.Sprint("c", i)).ID)
 	}
+
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
@@ -532,6 +533,7 @@ func testConcurrentAdvance(t *testing.T, s snapshot.Store) {
 	}
 	close(start)
 	wg.Wait()
+
 	winner := ""
 	for i, err := range errs {
 		switch {
