@@ -89,7 +89,7 @@ type ExportOptions struct {
 	OnJobStarted func(jobID string) error
 }
 
-// Result is what [Client.Export] fetched.
+// Result is the job and export that [Client.Export] fetched.
 type Result struct {
 	JobID string
 	// Job is the final job state, with its time fields.

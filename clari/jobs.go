@@ -162,7 +162,7 @@ func (r ExportRequest) validate() error {
 // StartExport starts a forecast export of the forecast tab forecastID,
 // such as "net_bookings", and returns the new job's id. Every successful
 // request uses one export of the org's monthly quota, so the request is
-// retried only when Clari provably did not receive it or answered 429.
+// retried only when Clari provably did not receive it or returned 429.
 // Store the job id before waiting, so that a retried run can resume it.
 func (c *Client) StartExport(ctx context.Context, forecastID string, req ExportRequest) (string, error) {
 	if forecastID == "" {

@@ -23,9 +23,10 @@ const DefaultRetryAfter = 20 * time.Second
 //
 // A GET or the cancel PATCH is retried on 429, on 5xx other than 501 and
 // on connection errors. The export POST uses monthly quota on every
-// request that reaches Clari, so it is retried only when the server
-// provably did not start it: on a 429, which rejects the request, and on
-// a failure to dial, which means the request was never sent. A POST that
+// request that reaches Clari. It is therefore retried only when the server
+// provably did not start it. That is the case on a 429, which rejects the
+// request, and on a failure to dial, which means the request was never
+// sent. A POST that
 // ends in a 5xx, a timeout or a reset connection may have started a job,
 // so it fails and the caller decides; [Client.Export] with
 // ExportOptions.ResumeJobID resumes a job whose id was stored.
@@ -148,7 +149,7 @@ func retryableTransportError(err error, idempotent bool) bool {
 }
 
 // retryWait returns the wait before retry number attempt+1 (attempt counts
-// from 0). A 429 waits what Retry-After asks, or [DefaultRetryAfter] when
+// from 0). A 429 waits for the time Retry-After requests, or [DefaultRetryAfter] when
 // the header is missing or invalid; anything else waits min·2^attempt with
 // equal jitter: half fixed, half random. Every wait is capped at max.
 // random is a number in [0, 1); now is used for an HTTP-date Retry-After.

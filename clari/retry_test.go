@@ -211,7 +211,7 @@ func TestAPIErrorBodyReadIsCapped(t *testing.T) {
 }
 
 // dropServer closes the connection of the first drops requests without a
-// response, then answers with body.
+// response, then responds with body.
 func dropServer(t *testing.T, drops int32, body string) (string, *atomic.Int32) {
 	t.Helper()
 	var n atomic.Int32
