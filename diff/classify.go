@@ -22,10 +22,12 @@ func (c *comparison) classifyPair(prev, cur *Row, owner string) error {
 		c.summary.Unchanged++
 		return nil
 	}
+
 	delta, err := cur.Value.Sub(prev.Value)
 	if err != nil {
 		return keyError(cur, owner, err)
 	}
+
 	kind := KindChanged
 	switch {
 	case prev.Value.IsZero():
@@ -42,6 +44,7 @@ func (c *comparison) classifyPair(prev, cur *Row, owner string) error {
 		c.summary.BelowThreshold++
 		return nil
 	}
+
 	c.summary.Changed++
 	e := c.newEntry(kind, cur, delta, dir)
 	e.change.Previous = c.amounts.new(prev.Value)

@@ -25,7 +25,7 @@ type Kind string
 const (
 	KindChanged  Kind = "changed"   // non-zero to another non-zero value
 	KindFromZero Kind = "from_zero" // 0 to non-zero; no percent
-	KindToZero   Kind = "to_zero"   // non-zero to 0; -100 %
+	KindToZero   Kind = "to_zero"   // non-zero to 0: -100 % from a positive value
 	KindAdded    Kind = "added"     // key only in the current table
 	KindRemoved  Kind = "removed"   // key only in the previous table
 )
@@ -81,11 +81,16 @@ type Change struct {
 	FieldName string  `json:"fieldName"`
 	Previous  *Amount `json:"previous"` // nil for added
 	Current   *Amount `json:"current"`  // nil for removed
-	Delta     Amount  `json:"delta"`
+	// Delta is Current - Previous, with a missing side taken as 0.
+	Delta Amount `json:"delta"`
 	// Percent is Delta in percent of |Previous|, nil where undefined
-	// (from_zero, added, removed). It is not rounded; round only for
-	// display. Sorting and thresholds use the exact ratio, not this float.
-	Percent   *float64  `json:"percent"`
+	// (from_zero, added, removed). Its sign is the sign of Delta, so
+	// to_zero is -100 from a positive value and +100 from a negative one.
+	// It is not rounded: use PercentString for display. Sorting and
+	// thresholds use the exact ratio, not this float.
+	Percent *float64 `json:"percent"`
+	// Direction is the sign of Delta. An added or removed value of 0,
+	// whose Delta is 0, counts as Increased or Decreased respectively.
 	Direction Direction `json:"direction"`
 }
 
@@ -111,10 +116,16 @@ type Report struct {
 	Periods []string `json:"periods"`
 	// PeriodChanged is true when the two tables share no time period. Such
 	// a report lists no changes.
-	PeriodChanged   bool     `json:"periodChanged"`
+	PeriodChanged bool `json:"periodChanged"`
+	// PreviousPeriods lists the time periods of the previous table,
+	// sorted.
 	PreviousPeriods []string `json:"previousPeriods,omitempty"`
-	Changes         []Change `json:"changes"`
-	Summary         Summary  `json:"summary"`
+	// Changes lists the reported changes. Those without a percent
+	// (from_zero, added, removed) come first, largest |Delta| first, then
+	// the others, largest |Percent| first, compared exactly. Ties go by
+	// the email trimmed and lower-cased, then field, period and owner id.
+	Changes []Change `json:"changes"`
+	Summary Summary  `json:"summary"`
 }
 
 // Compute compares two tables and returns the report. A nil opts is the
@@ -131,7 +142,8 @@ type Report struct {
 // the same key, checking the previous table first. It returns an error
 // matching [ErrOptions] for invalid options, and one matching [ErrAmount]
 // when a delta leaves the range of an [Amount]. The report does not
-// depend on the order of the rows.
+// depend on the order of the rows. Compute does not modify the tables and
+// is safe to call from several goroutines at once.
 func Compute(previous, current []Row, opts *Options) (*Report, error) {
 	r, err := resolveOptions(opts)
 	if err != nil {

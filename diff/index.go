@@ -19,6 +19,20 @@ type keyIndex struct {
 	seed  maphash.Seed
 	mask  uint64
 	slots []uint64
+
+	// Periods and fields repeat from row to row, so their hashes are
+	// cached: the last period, and the last few fields.
+	period    stringHash
+	fields    [8]stringHash
+	nextField int
+}
+
+// stringHash is a cached string hash. Its zero value, with hashed false,
+// is an empty cache entry.
+type stringHash struct {
+	s      string
+	h      uint64
+	hashed bool
 }
 
 func newKeyIndex(n int) keyIndex {
@@ -34,8 +48,8 @@ func newKeyIndex(n int) keyIndex {
 // hash mixes the hashes of the parts of a key.
 func (x *keyIndex) hash(period, owner, field string, byID bool) uint64 {
 	h := maphash.String(x.seed, owner)
-	h ^= bits.RotateLeft64(maphash.String(x.seed, field), 17) * 0x9e3779b97f4a7c15
-	h ^= bits.RotateLeft64(maphash.String(x.seed, period), 41) * 0xc2b2ae3d27d4eb4f
+	h ^= bits.RotateLeft64(x.fieldHash(field), 17) * 0x9e3779b97f4a7c15
+	h ^= bits.RotateLeft64(x.periodHash(period), 41) * 0xc2b2ae3d27d4eb4f
 	if byID {
 		h = ^h
 	}
@@ -50,3 +64,22 @@ func (x *keyIndex) start(h uint64) (pos uint64, fingerprint uint64) {
 
 // next returns the slot after pos.
 func (x *keyIndex) next(pos uint64) uint64 { return (pos + 1) & x.mask }
+
+func (x *keyIndex) periodHash(period string) uint64 {
+	if !x.period.hashed || x.period.s != period {
+		x.period = stringHash{s: period, h: maphash.String(x.seed, period), hashed: true}
+	}
+	return x.period.h
+}
+
+func (x *keyIndex) fieldHash(field string) uint64 {
+	for i := range x.fields {
+		if x.fields[i].hashed && x.fields[i].s == field {
+			return x.fields[i].h
+		}
+	}
+	e := stringHash{s: field, h: maphash.String(x.seed, field), hashed: true}
+	x.fields[x.nextField] = e
+	x.nextField = (x.nextField + 1) % len(x.fields)
+	return e.h
+}

@@ -38,8 +38,8 @@ func newPeriodFilter(previous, current []Row) periodFilter {
 	return f
 }
 
-// compares reports whether rows of period p are compared. It remembers
-// the last answer because a table usually holds one period.
+// compares reports whether rows of period p are compared. It caches the
+// last result because a table usually holds one period.
 func (f *periodFilter) compares(p string) bool {
 	if f.all {
 		return true
