@@ -19,11 +19,11 @@ const tieWindow = time.Second
 // cannot be fetched.
 //
 // Copilot accepts a skip of at most [MaxSkip]. When opts.SortProcessed is
-// [SortAsc], AllCalls pages by modified time instead of by skip: each page
-// starts at the last modified time of the previous one (less one second,
-// with repeats dropped), so it reaches any number of calls, and a call
-// whose status changes while paging is yielded again with its new status
-// rather than shifting the pages and being missed. This relies on
+// [SortAsc], AllCalls pages by modified time instead of by skip. Each page
+// starts one second before the last modified time of the previous page,
+// and calls already yielded are dropped. This reaches any number of calls.
+// A call whose status changes while paging is yielded again with its new
+// status, rather than shifting the pages and being missed. This relies on
 // Copilot's processed order following last_modified_time, which its
 // documentation implies but does not state. With any other order, paging
 // past MaxSkip returns an error; narrow the filters instead.
@@ -140,4 +140,3 @@ func ParseTime(s string) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("copilot: invalid timestamp %q: want RFC 3339", s)
 }
-

@@ -111,4 +111,3 @@ func TestSubscriptionErrors(t *testing.T) {
 		t.Error("NewSubscriptionClient with no token returned no error")
 	}
 }
-

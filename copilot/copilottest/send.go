@@ -3,16 +3,11 @@ package copilottest
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/clariwatch/clariwatch/copilot"
@@ -41,37 +36,15 @@ func Envelope(event copilot.Event) ([]byte, error) {
 
 // Sign returns the Standard Webhooks headers for body: webhook-id,
 // webhook-timestamp (unix seconds of at) and webhook-signature
-// "v1,<base64 HMAC-SHA256 of id.timestamp.body>". The secret is a
-// "whsec_" secret, whose rest is the base64 key, or a raw key.
+// "v1,<base64 HMAC-SHA256 of id.timestamp.body>", made by
+// [copilot.Signer]. The secret is a "whsec_" secret, whose rest is the
+// base64 key, or a raw key.
 func Sign(secret, id string, at time.Time, body []byte) (http.Header, error) {
-	key, err := secretKey(secret)
+	signer, err := copilot.NewSigner(secret)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("copilottest: %w", err)
 	}
-	ts := strconv.FormatInt(at.Unix(), 10)
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(id + "." + ts + "."))
-	mac.Write(body)
-	h := http.Header{}
-	h.Set("webhook-id", id)
-	h.Set("webhook-timestamp", ts)
-	h.Set("webhook-signature", "v1,"+base64.StdEncoding.EncodeToString(mac.Sum(nil)))
-	return h, nil
-}
-
-func secretKey(secret string) ([]byte, error) {
-	rest, ok := strings.CutPrefix(secret, "whsec_")
-	if !ok {
-		if secret == "" {
-			return nil, fmt.Errorf("copilottest: empty signing secret")
-		}
-		return []byte(secret), nil
-	}
-	key, err := base64.StdEncoding.DecodeString(rest)
-	if err != nil || len(key) == 0 {
-		return nil, fmt.Errorf("copilottest: a whsec_ secret must be followed by base64 of a non-empty key")
-	}
-	return key, nil
+	return signer.Sign(id, at, body), nil
 }
 
 // Sender posts signed deliveries. The zero value uses http.DefaultClient
