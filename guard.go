@@ -1,0 +1,78 @@
+package clariwatch
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/clariwatch/clariwatch/diff"
+	"github.com/clariwatch/clariwatch/snapshot"
+)
+
+// ErrSuspiciousExport is matched with errors.Is by every
+// *SuspiciousExportError.
+var ErrSuspiciousExport = errors.New("clariwatch: suspicious export")
+
+// SuspiciousExportError reports an export that lacks more than
+// Config.MaxMissingOwners of the owners of the head snapshot, as a
+// truncated or wrongly scoped export would. The tick stored the export as
+// SnapshotID (unless it was a dry run) but did not make it the head and
+// sent no alerts.
+type SuspiciousExportError struct {
+	Stream     snapshot.Key
+	HeadID     string
+	SnapshotID string
+	// HeadOwners is the number of owners in the head snapshot, counted
+	// once per time period; Missing is how many of them the export lacks.
+	HeadOwners, Missing int
+	// MaxShare is the configured limit.
+	MaxShare float64
+}
+
+// Error names the counts, the snapshots and what to do.
+func (e *SuspiciousExportError) Error() string {
+	return fmt.Sprintf("clariwatch: suspicious export for stream %s: snapshot %s lacks %d of the %d owners of head %s "+
+		"(%.1f %%, limit %.1f %%); the head was not moved. Check the export's scope, or raise the limit if the owners really left",
+		e.Stream, e.SnapshotID, e.Missing, e.HeadOwners, e.HeadID,
+		100*float64(e.Missing)/float64(e.HeadOwners), 100*e.MaxShare)
+}
+
+// Is reports whether target is ErrSuspiciousExport.
+func (e *SuspiciousExportError) Is(target error) bool { return target == ErrSuspiciousExport }
+
+// missingOwners counts the (period, owner) pairs of previous and how many
+// of them current lacks. Both tables must be sorted by period and owner,
+// as clari.Export.Rows returns them; the walk merges them in one pass.
+func missingOwners(previous, current []diff.Row) (owners, missing int) {
+	j := 0
+	for i := 0; i < len(previous); {
+		p := previous[i]
+		for i < len(previous) && previous[i].Period == p.Period && ownerKey(previous[i]) == ownerKey(p) {
+			i++
+		}
+		owners++
+		for j < len(current) && compareOwner(current[j], p) < 0 {
+			j++
+		}
+		if j >= len(current) || compareOwner(current[j], p) != 0 {
+			missing++
+		}
+	}
+	return owners, missing
+}
+
+// ownerKey is the owner part of a diff key: the owner id, else the email
+// trimmed and lower-cased.
+func ownerKey(r diff.Row) string {
+	if r.OwnerID != "" {
+		return r.OwnerID
+	}
+	return strings.ToLower(strings.TrimSpace(r.Email))
+}
+
+func compareOwner(a, b diff.Row) int {
+	if c := strings.Compare(a.Period, b.Period); c != 0 {
+		return c
+	}
+	return strings.Compare(ownerKey(a), ownerKey(b))
+}

@@ -1,0 +1,119 @@
+package clariwatch
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/clariwatch/clariwatch/clari"
+)
+
+// Source produces forecast exports for a [Monitor].
+type Source interface {
+	// Fetch returns one export. A source that runs export jobs resumes
+	// req.ResumeJobID when it is set instead of starting a job, and calls
+	// req.OnJobStarted with the id of a job it starts, before waiting for
+	// it. On error, Fetch may still return a *Fetched with JobID set, so
+	// that the caller knows which job failed.
+	Fetch(ctx context.Context, req FetchRequest) (*Fetched, error)
+}
+
+// FetchRequest is the per-call input of [Source.Fetch].
+type FetchRequest struct {
+	// ResumeJobID is the id of an export job that an earlier run started
+	// and did not store; empty starts a new job.
+	ResumeJobID string
+	// OnJobStarted, when set, receives the id of a new job before the
+	// source waits for it. An error from it stops Fetch.
+	OnJobStarted func(jobID string) error
+}
+
+// Fetched is one export returned by a [Source].
+type Fetched struct {
+	// Body is the export as received, stored unchanged as the snapshot.
+	Body []byte
+	// Export is Body decoded.
+	Export *clari.Export
+	// JobID is the export job that produced Body; empty for files.
+	JobID string
+}
+
+// ClariSource fetches exports from Clari's forecast export API.
+type ClariSource struct {
+	// Client calls the API.
+	Client *clari.Client
+	// ForecastID is the forecast tab to export, such as "net_bookings".
+	ForecastID string
+	// Request selects the period, scope, currency and value types.
+	Request clari.ExportRequest
+}
+
+var _ Source = (*ClariSource)(nil)
+
+// Fetch runs one export with [clari.Client.Export]: it starts a job or
+// resumes req.ResumeJobID, waits for it, downloads and decodes the results.
+func (s *ClariSource) Fetch(ctx context.Context, req FetchRequest) (*Fetched, error) {
+	if s.Client == nil || s.ForecastID == "" {
+		return nil, fmt.Errorf("clariwatch: ClariSource needs a Client and a ForecastID")
+	}
+	res, err := s.Client.Export(ctx, s.ForecastID, s.Request, &clari.ExportOptions{
+		ResumeJobID:  req.ResumeJobID,
+		OnJobStarted: req.OnJobStarted,
+	})
+	if err != nil {
+		var f *Fetched
+		if res != nil {
+			f = &Fetched{JobID: res.JobID}
+		}
+		return f, err
+	}
+	return &Fetched{Body: res.Body, Export: res.Export, JobID: res.JobID}, nil
+}
+
+// FileSource reads an export from a file, in Clari's export shape or in
+// the per-owner shape that [clari.ReadOptions.Read] accepts.
+type FileSource struct {
+	// Path is the file to read on every Fetch.
+	Path string
+	// Period is the time period of per-owner entries that name none.
+	Period string
+}
+
+var _ Source = (*FileSource)(nil)
+
+// Fetch reads and decodes the file. It ignores req, because a file has no
+// export job. Errors are *clari.FileError values that name the path.
+func (s *FileSource) Fetch(ctx context.Context, req FetchRequest) (*Fetched, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	body, err := os.ReadFile(s.Path)
+	if err != nil {
+		return nil, &clari.FileError{Path: s.Path, Err: err}
+	}
+	exp, err := decodeExport(body, s.Period)
+	if err != nil {
+		return nil, &clari.FileError{Path: s.Path, Err: err}
+	}
+	return &Fetched{Body: body, Export: exp}, nil
+}
+
+// decodeExport decodes a stored or read export in either shape. period is
+// the time period of per-owner entries that name none.
+func decodeExport(body []byte, period string) (*clari.Export, error) {
+	exp, err := clari.ReadOptions{Period: period}.Read(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", clari.ErrInvalidExport, unprefix(err))
+	}
+	return exp, nil
+}
+
+// unprefixedError drops a package prefix from a wrapped error's message.
+type unprefixedError struct{ err error }
+
+func (e unprefixedError) Error() string { return strings.TrimPrefix(e.err.Error(), "clari: ") }
+func (e unprefixedError) Unwrap() error { return e.err }
+
+func unprefix(err error) error { return unprefixedError{err} }

@@ -1,0 +1,336 @@
+package clariwatch
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/clariwatch/clariwatch/clari"
+	"github.com/clariwatch/clariwatch/diff"
+	"github.com/clariwatch/clariwatch/notify"
+	"github.com/clariwatch/clariwatch/snapshot"
+)
+
+// tick holds the state of one run of Tick.
+type tick struct {
+	m       *Monitor
+	res     *Result
+	log     *slog.Logger
+	fetched *Fetched
+	rows    []diff.Row
+	snap    snapshot.Meta
+}
+
+// Tick runs one monitoring tick:
+//
+//  1. Fetch the export, resuming the job id that an earlier tick recorded
+//     as pending for this request, so that a retried tick never starts a
+//     second export. A failed fetch or job changes no snapshot and no head.
+//  2. Take the stream's lock and read its head.
+//  3. Store the export as a snapshot whose parent is the head, and clear
+//     the pending job id.
+//  4. Compare it with the head, unless it is the stream's first export
+//     (a baseline) or byte for byte the head's.
+//  5. Reject an export that lacks too many of the head's owners with a
+//     *SuspiciousExportError.
+//  6. Send the alerts when there are changes; the message key is the
+//     stream and both snapshot ids, so receivers can drop repeats.
+//  7. Advance the head to the new snapshot, only after the notifier
+//     succeeded. A notifier error returns an error and leaves the head,
+//     so the next tick alerts again from the same head.
+//
+// In a dry run Tick fetches and compares but writes nothing and sends
+// nothing. The returned Result is non-nil whenever the export was fetched,
+// even with an error.
+func (m *Monitor) Tick(ctx context.Context) (*Result, error) {
+	t := &tick{m: m, res: &Result{DryRun: m.cfg.DryRun}, log: m.log}
+	if err := t.fetch(ctx); err != nil {
+		if t.fetched == nil {
+			return nil, err
+		}
+		return t.res, err
+	}
+	unlock, err := m.locker.LockStream(ctx, t.res.Stream)
+	if err != nil {
+		return t.res, fmt.Errorf("clariwatch: lock stream %s: %w", t.res.Stream, err)
+	}
+	defer unlock()
+
+	head, err := m.cfg.Store.Head(ctx, t.res.Stream)
+	switch {
+	case errors.Is(err, snapshot.ErrNotFound):
+		t.res.Baseline = true
+	case err != nil:
+		return t.res, fmt.Errorf("clariwatch: read head of stream %s: %w", t.res.Stream, err)
+	default:
+		t.res.HeadID = head.ID
+	}
+	if err := t.store(ctx); err != nil {
+		return t.res, err
+	}
+	if err := t.compare(ctx, head); err != nil {
+		return t.res, err
+	}
+	if err := t.notify(ctx); err != nil {
+		return t.res, err
+	}
+	return t.res, t.advance(ctx)
+}
+
+// fetch gets the export and derives the stream key.
+func (t *tick) fetch(ctx context.Context) error {
+	cfg := t.m.cfg
+	reqKey := requestKey(cfg)
+	pending, err := cfg.Store.Pending(ctx, reqKey)
+	if err != nil {
+		return fmt.Errorf("clariwatch: read pending job of %s: %w", reqKey, err)
+	}
+	req := FetchRequest{ResumeJobID: pending}
+	if !cfg.DryRun {
+		req.OnJobStarted = func(jobID string) error {
+			t.log.InfoContext(ctx, "export job started", "request", reqKey.String(), "job_id", jobID)
+			return cfg.Store.SetPending(ctx, reqKey, jobID)
+		}
+	}
+	if pending != "" {
+		t.log.InfoContext(ctx, "resuming export job", "request", reqKey.String(), "job_id", pending)
+	}
+	f, err := cfg.Source.Fetch(ctx, req)
+	if err != nil {
+		t.dropDeadJob(ctx, reqKey, f, err)
+		return fmt.Errorf("clariwatch: fetch export of %s: %w", reqKey, err)
+	}
+	if f == nil || f.Export == nil {
+		return fmt.Errorf("clariwatch: fetch export of %s: the source returned no export", reqKey)
+	}
+	t.fetched, t.res.JobID = f, f.JobID
+	if err := t.prepare(reqKey); err != nil {
+		t.dropDeadJob(ctx, reqKey, f, err)
+		return err
+	}
+	return nil
+}
+
+// dropDeadJob clears the pending job id when resuming the job can never
+// give a usable export: the job ended without results, is gone, or its
+// results were rejected. The next tick then starts a new export.
+func (t *tick) dropDeadJob(ctx context.Context, reqKey snapshot.Key, f *Fetched, err error) {
+	jobID := ""
+	if f != nil {
+		jobID = f.JobID
+	}
+	var jobErr *clari.JobError
+	var apiErr *clari.APIError
+	dead := errors.As(err, &jobErr) ||
+		(errors.As(err, &apiErr) && apiErr.StatusCode == 404 && apiErr.JobID != "") ||
+		(jobID != "" && (errors.Is(err, clari.ErrPeriodMismatch) || errors.Is(err, clari.ErrTruncated) ||
+			errors.Is(err, clari.ErrInvalidExport)))
+	t.log.ErrorContext(ctx, "fetch failed", "request", reqKey.String(), "job_id", jobID, "err", err)
+	if !dead || t.m.cfg.DryRun {
+		return
+	}
+	if cerr := t.m.cfg.Store.SetPending(ctx, reqKey, ""); cerr != nil {
+		t.log.ErrorContext(ctx, "clear pending job failed", "request", reqKey.String(), "job_id", jobID, "err", cerr)
+	}
+}
+
+// prepare checks the export's period, fills in the stream key and
+// converts the export to rows.
+func (t *tick) prepare(reqKey snapshot.Key) error {
+	exp := t.fetched.Export
+	period := exp.Period()
+	if period == "" {
+		// An export without entries names no period; it belongs to the
+		// requested one, and the partial-export check judges it.
+		period = reqKey.TimePeriod
+	}
+	if reqKey.TimePeriod != "" && period != reqKey.TimePeriod {
+		return fmt.Errorf("clariwatch: %w", &clari.PeriodMismatchError{
+			JobID: t.fetched.JobID, Requested: reqKey.TimePeriod, Returned: period})
+	}
+	if period == "" {
+		return fmt.Errorf("clariwatch: export of %s names no time period; pass the period", reqKey)
+	}
+	key := reqKey
+	key.TimePeriod = period
+	if key.Currency == "" {
+		key.Currency = exportCurrency(exp)
+	}
+	if err := key.Validate(); err != nil {
+		return fmt.Errorf("clariwatch: export of %s: %w", reqKey, err)
+	}
+	rows, err := exp.Rows()
+	if err != nil {
+		return fmt.Errorf("clariwatch: export of %s: %w", reqKey, err)
+	}
+	t.res.Stream, t.rows = key, rows
+	return nil
+}
+
+// exportCurrency returns the currency of the export's first entry that
+// names one.
+func exportCurrency(exp *clari.Export) string {
+	for _, e := range exp.Entries {
+		if e.Currency != "" {
+			return e.Currency
+		}
+	}
+	return ""
+}
+
+// store puts the export as a snapshot and clears the pending job. A dry
+// run only computes the digest.
+func (t *tick) store(ctx context.Context) error {
+	cfg := t.m.cfg
+	body := t.fetched.Body
+	if cfg.DryRun {
+		sum := sha256.Sum256(body)
+		t.snap = snapshot.Meta{Key: t.res.Stream, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(body))}
+		return nil
+	}
+	meta := snapshot.Meta{
+		Key:         t.res.Stream,
+		TakenAt:     cfg.Now().UTC(),
+		SourceJobID: t.fetched.JobID,
+		RowCount:    len(t.rows),
+		ParentID:    t.res.HeadID,
+	}
+	snap, err := cfg.Store.Put(ctx, meta, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("clariwatch: store snapshot of stream %s (job %q): %w", t.res.Stream, t.fetched.JobID, err)
+	}
+	t.snap, t.res.SnapshotID = snap, snap.ID
+	t.log.InfoContext(ctx, "snapshot stored", "stream", t.res.Stream.String(), "job_id", snap.SourceJobID,
+		"snapshot_id", snap.ID, "parent_id", snap.ParentID, "rows", snap.RowCount, "bytes", snap.Size)
+	if t.fetched.JobID == "" {
+		return nil
+	}
+	if err := cfg.Store.SetPending(ctx, requestKey(cfg), ""); err != nil {
+		return fmt.Errorf("clariwatch: clear pending job %q: %w", t.fetched.JobID, err)
+	}
+	return nil
+}
+
+// compare builds the report against the head and runs the partial-export
+// check.
+func (t *tick) compare(ctx context.Context, head snapshot.Meta) error {
+	cfg := t.m.cfg
+	switch {
+	case t.res.Baseline:
+		t.res.Report = &diff.Report{Periods: []string{t.res.Stream.TimePeriod}, Changes: []diff.Change{}}
+		t.log.InfoContext(ctx, "baseline", "stream", t.res.Stream.String(), "snapshot_id", t.res.SnapshotID)
+	case head.SHA256 == t.snap.SHA256 && head.Size == t.snap.Size:
+		t.res.Unchanged = true
+		n := len(t.rows)
+		t.res.Report = &diff.Report{Periods: []string{t.res.Stream.TimePeriod}, Changes: []diff.Change{},
+			Summary: diff.Summary{Compared: n, Unchanged: n}}
+		t.log.InfoContext(ctx, "export unchanged", "stream", t.res.Stream.String(),
+			"head_id", head.ID, "snapshot_id", t.res.SnapshotID)
+	default:
+		previous, err := t.headRows(ctx, head)
+		if err != nil {
+			return err
+		}
+		if err := t.guard(ctx, previous); err != nil {
+			return err
+		}
+		report, err := diff.Compute(previous, t.rows, cfg.Diff)
+		if err != nil {
+			return fmt.Errorf("clariwatch: compare snapshot %s with head %s: %w", t.res.SnapshotID, head.ID, err)
+		}
+		t.res.Report = report
+		t.log.InfoContext(ctx, "compared", "stream", t.res.Stream.String(), "head_id", head.ID,
+			"snapshot_id", t.res.SnapshotID, "changes", len(report.Changes))
+	}
+	t.render()
+	return nil
+}
+
+// headRows reads the head snapshot and converts it to rows.
+func (t *tick) headRows(ctx context.Context, head snapshot.Meta) ([]diff.Row, error) {
+	_, body, err := t.m.cfg.Store.Get(ctx, head.ID)
+	if err != nil {
+		return nil, fmt.Errorf("clariwatch: read head %s of stream %s: %w", head.ID, t.res.Stream, err)
+	}
+	exp, err := decodeExport(body, t.res.Stream.TimePeriod)
+	if err != nil {
+		return nil, fmt.Errorf("clariwatch: decode head %s of stream %s: %w", head.ID, t.res.Stream, err)
+	}
+	rows, err := exp.Rows()
+	if err != nil {
+		return nil, fmt.Errorf("clariwatch: head %s of stream %s: %w", head.ID, t.res.Stream, err)
+	}
+	return rows, nil
+}
+
+// guard rejects an export that lacks too many of the head's owners.
+func (t *tick) guard(ctx context.Context, previous []diff.Row) error {
+	owners, missing := missingOwners(previous, t.rows)
+	limit := t.m.cfg.MaxMissingOwners
+	if owners == 0 || float64(missing) <= limit*float64(owners) {
+		return nil
+	}
+	err := &SuspiciousExportError{Stream: t.res.Stream, HeadID: t.res.HeadID, SnapshotID: t.res.SnapshotID,
+		HeadOwners: owners, Missing: missing, MaxShare: limit}
+	t.log.ErrorContext(ctx, "suspicious export, head not moved", "stream", t.res.Stream.String(),
+		"head_id", t.res.HeadID, "snapshot_id", t.res.SnapshotID, "head_owners", owners, "missing", missing)
+	return err
+}
+
+// render builds the alert message from the report.
+func (t *tick) render() {
+	opts := t.m.cfg.Render
+	if opts.Currency == "" {
+		opts.Currency = t.res.Stream.Currency
+	}
+	if opts.Stream == "" {
+		opts.Stream = t.res.Stream.ForecastID + " " + t.res.Stream.TimePeriod
+	}
+	opts.Baseline = t.res.Baseline
+	opts.Key = deliveryKey(t.res.Stream, t.res.HeadID, t.res.SnapshotID)
+	t.res.Message = notify.RenderReport(t.res.Report, &opts)
+}
+
+// deliveryKey identifies the alerts of one comparison, so that receivers
+// drop the repeats that a retried tick sends.
+func deliveryKey(k snapshot.Key, from, to string) string {
+	return k.String() + ":" + from + ":" + to
+}
+
+// notify sends the message when the report has changes.
+func (t *tick) notify(ctx context.Context) error {
+	n := t.m.cfg.Notifier
+	if n == nil || t.m.cfg.DryRun || t.res.Baseline || len(t.res.Report.Changes) == 0 {
+		return nil
+	}
+	if err := n.Notify(ctx, t.res.Message); err != nil {
+		t.log.ErrorContext(ctx, "notify failed, head not moved", "stream", t.res.Stream.String(),
+			"head_id", t.res.HeadID, "snapshot_id", t.res.SnapshotID, "err", err)
+		return fmt.Errorf("clariwatch: notify changes of stream %s (head %s, snapshot %s); the head was not moved, "+
+			"so the next tick sends them again: %w", t.res.Stream, t.res.HeadID, t.res.SnapshotID, err)
+	}
+	t.res.Notified = true
+	t.log.InfoContext(ctx, "notified", "stream", t.res.Stream.String(), "head_id", t.res.HeadID,
+		"snapshot_id", t.res.SnapshotID, "changes", len(t.res.Report.Changes))
+	return nil
+}
+
+// advance moves the head from the one compared with to the new snapshot.
+func (t *tick) advance(ctx context.Context) error {
+	if t.m.cfg.DryRun {
+		return nil
+	}
+	err := t.m.cfg.Store.Advance(ctx, t.res.Stream, t.res.HeadID, t.res.SnapshotID)
+	if err != nil {
+		return fmt.Errorf("clariwatch: advance head of stream %s from %q to %s: %w",
+			t.res.Stream, t.res.HeadID, t.res.SnapshotID, err)
+	}
+	t.res.Advanced = true
+	t.log.InfoContext(ctx, "head advanced", "stream", t.res.Stream.String(), "job_id", t.res.JobID,
+		"from", t.res.HeadID, "to", t.res.SnapshotID)
+	return nil
+}
