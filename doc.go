@@ -53,8 +53,8 @@
 // again; receivers drop repeats by the delivery key of each message.
 //
 // The program in examples/forecast-monitor runs the tick once (for cron) or
-// in a loop; `go run ./examples/forecast-monitor -demo` runs it against the
-// Clari emulator on the bundled exports, with no credentials.
+// in a loop. Its -demo flag runs it against the Clari emulator on the
+// bundled exports, with no credentials.
 //
 // # Logging and secrets
 //
