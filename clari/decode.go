@@ -3,6 +3,7 @@ package clari
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"strconv"
 	"strings"
 
@@ -101,6 +102,8 @@ type decoder struct {
 	path    []pathElem
 	scratch []byte            // decoded string with escapes
 	intern  map[string]string // repeated strings, stored once
+	recent  [64]string        // cache in front of intern
+	size    int64             // input size when known, else 0
 	amounts []diff.Amount     // see newAmount
 
 	owners []ownerInfo // per-owner keys of entries, in owner mode only
@@ -114,11 +117,30 @@ func newDecoder(r io.Reader, data []byte) *decoder {
 		d.buf = data
 		d.end = len(data)
 		d.rerr = io.EOF
+		d.size = int64(len(data))
 	} else {
 		d.buf = make([]byte, readBufferSize)
+		d.size = inputSize(r)
 	}
 	return d
 }
+
+// inputSize returns the number of bytes left in r when r can tell, as
+// bytes.Reader and os.File can, or 0.
+func inputSize(r io.Reader) int64 {
+	switch r := r.(type) {
+	case interface{ Len() int }:
+		return int64(r.Len())
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+	}
+	return 0
+}
+
+// offset returns the input offset of pos.
+func (d *decoder) offset() int64 { return d.base + int64(d.pos) }
 
 func (d *decoder) decode() (*Export, error) {
 	c, err := d.peek()

@@ -91,14 +91,45 @@ func (d *decoder) wrapped(e *Export) error {
 	return d.skip(nil)
 }
 
+// sampleEntries is the number of entries decoded before the entries slice
+// is sized from their average length and the input size.
+const sampleEntries = 256
+
 func (d *decoder) entries(e *Export) error {
 	d.owners = d.owners[:0]
-	return decodeList(d, &e.Entries, d.entry)
+	start := d.offset()
+	err := decodeList(d, &e.Entries, func(i int, en *Entry) error {
+		if i == sampleEntries {
+			d.reserveEntries(&e.Entries, start)
+			en = &e.Entries[i]
+		}
+		return d.entry(i, en)
+	})
+	if c, n := cap(e.Entries), len(e.Entries); c-n > n/4+1024 {
+		e.Entries = append(make([]Entry, 0, n), e.Entries...)
+	}
+	return err
+}
+
+// reserveEntries grows the capacity of *list, which holds sampleEntries
+// decoded entries and one empty one, to the number of entries that the rest of the
+// input would hold at their average length. Growing once avoids copying
+// the slice as it doubles, which costs more than the rest of decoding.
+func (d *decoder) reserveEntries(list *[]Entry, start int64) {
+	used := d.offset() - start
+	if d.size <= 0 || used <= 0 {
+		return
+	}
+	perEntry := used/sampleEntries + 1
+	want := int(min((d.size-d.offset())/perEntry*21/20+64, 1<<31))
+	if want > cap(*list) {
+		*list = append(make([]Entry, 0, want), *list...)
+	}
 }
 
 // decodeList decodes a JSON array into *list, calling elem for each
 // element. Like encoding/json, it leaves nil for null and an empty slice
-// for [].
+// for []. elem may change the capacity of *list, but not its elements.
 func decodeList[T any](d *decoder, list *[]T, elem func(i int, v *T) error) error {
 	*list = []T{}
 	isNull, err := d.array(func(i int) error {

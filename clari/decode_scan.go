@@ -372,15 +372,25 @@ func appendQuoted(w, s []byte) []byte {
 	return append(w, '"')
 }
 
-// internBytes returns b as a string, stored once for repeated values.
+// internBytes returns b as a string, stored once for repeated values. A
+// small cache in front of the map catches the values that repeat from one
+// entry to the next, such as the user id of a run of entries.
 func (d *decoder) internBytes(b []byte) string {
-	if s, ok := d.intern[string(b)]; ok {
-		return s
+	if len(b) == 0 {
+		return ""
 	}
-	s := string(b)
-	if len(s) <= maxInternLen && len(d.intern) < maxIntern {
-		d.intern[s] = s
+	slot := &d.recent[(len(b)*7+int(b[0])*31+int(b[len(b)-1]))%len(d.recent)]
+	if *slot == string(b) {
+		return *slot
 	}
+	s, ok := d.intern[string(b)]
+	if !ok {
+		s = string(b)
+		if len(s) <= maxInternLen && len(d.intern) < maxIntern {
+			d.intern[s] = s
+		}
+	}
+	*slot = s
 	return s
 }
 

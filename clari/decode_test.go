@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -262,4 +263,53 @@ func mustOpen(tb testing.TB, path string) io.Reader {
 	}
 	tb.Cleanup(func() { f.Close() })
 	return f
+}
+
+func TestDecodeGeneratedMatchesEncodingJSON(t *testing.T) {
+	data := generateExport(40, 3, 13)
+	var want Export
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "export.json")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fromFile, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeAll(t, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, e := range map[string]*Export{"Decode": got, "ReadFile": fromFile} {
+		if diff := cmp.Diff(&want, e, cmpAmount); diff != "" {
+			t.Errorf("%s differs from encoding/json (-json +%s):\n%s", name, name, diff)
+		}
+	}
+}
+
+// TestDecodeShrinksEntries decodes an export whose entries come before a
+// large users array, so that the first size estimate is far too high.
+func TestDecodeShrinksEntries(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"entries":[`)
+	for i := range 300 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"userId":"` + strconv.Itoa(i) + `","forecastValue":1}`)
+	}
+	b.WriteString(`],"users":[` + strings.Repeat(`{"name":"filler filler filler"},`, 20000) + `{}]}`)
+	got, err := DecodeBytes([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Entries) != 300 || got.Entries[299].UserID != "299" || got.Entries[256].UserID != "256" {
+		t.Fatalf("got %d entries, want 300 in order", len(got.Entries))
+	}
+	if c := cap(got.Entries); c > 300+1024+75 {
+		t.Errorf("cap(Entries) = %d, want it shrunk near 300", c)
+	}
 }
