@@ -89,7 +89,7 @@ func (StandardWebhooks) Name() string { return "standard-webhooks" }
 // Parse reads the id, timestamp and signature headers.
 func (s StandardWebhooks) Parse(h http.Header) (Delivery, error) {
 	sigName := headerName(s.SignatureHeader, HeaderWebhookSignature)
-	sigs := h.Get(sigName)
+	sigs := headerValue(h, sigName)
 	if !hasVersion(sigs, "v1") {
 		return Delivery{}, fmt.Errorf("%w: header %s has no v1 entry", ErrNoSignature, sigName)
 	}
@@ -98,7 +98,7 @@ func (s StandardWebhooks) Parse(h http.Header) (Delivery, error) {
 		return Delivery{}, err
 	}
 	tsName := headerName(s.TimestampHeader, HeaderWebhookTimestamp)
-	raw := h.Get(tsName)
+	raw := headerValue(h, tsName)
 	if raw == "" {
 		return Delivery{}, fmt.Errorf("%w: header %s is missing", ErrTimestamp, tsName)
 	}
@@ -167,7 +167,7 @@ func (GitHub) Name() string { return "github" }
 // Parse reads the signature and delivery id headers.
 func (g GitHub) Parse(h http.Header) (Delivery, error) {
 	sigName := headerName(g.SignatureHeader, HeaderHubSignature256)
-	sig := h.Get(sigName)
+	sig := headerValue(h, sigName)
 	if !strings.HasPrefix(sig, "sha256=") {
 		return Delivery{}, fmt.Errorf("%w: header %s has no sha256= value", ErrNoSignature, sigName)
 	}
@@ -205,9 +205,18 @@ func headerName(name, def string) string {
 	return textproto.CanonicalMIMEHeaderKey(name)
 }
 
+// headerValue returns the first value of header name, which must be in
+// canonical form; it is h.Get without the cost of canonicalizing name.
+func headerValue(h http.Header, name string) string {
+	if v := h[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 // parseID reads the delivery id from header name of h.
 func parseID(h http.Header, name string) (string, error) {
-	id := h.Get(name)
+	id := headerValue(h, name)
 	switch {
 	case id == "":
 		return "", fmt.Errorf("%w: header %s is missing", ErrDeliveryID, name)
