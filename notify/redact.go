@@ -25,7 +25,7 @@ func newRedactor(u *url.URL, raw string) *redactor {
 }
 
 // redactedError is an error whose message had a secret removed. It keeps
-// the timeout and temporary answers of the original for callers that ask.
+// the Timeout result of the original error.
 type redactedError struct {
 	msg     string
 	timeout bool

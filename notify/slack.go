@@ -127,7 +127,7 @@ func (e *SlackError) Error() string {
 	if code == "" {
 		code = fmt.Sprintf("%q", e.Body)
 	}
-	return fmt.Sprintf("notify: slack webhook answered %d %s (part %d of %d, %d attempt(s)): %s",
+	return fmt.Sprintf("notify: slack webhook returned %d %s (part %d of %d, %d attempt(s)): %s",
 		e.StatusCode, code, e.Part, e.Parts, e.Attempts, e.hint())
 }
 

@@ -198,7 +198,7 @@ func (e *WebhookError) Error() string {
 	case e.StatusCode/100 == 3:
 		what = "the receiver redirected; configure the final URL"
 	}
-	return fmt.Sprintf("notify: webhook answered %d for message %q after %d attempt(s): %s",
+	return fmt.Sprintf("notify: webhook returned %d for message %q after %d attempt(s): %s",
 		e.StatusCode, e.Key, e.Attempts, what)
 }
 

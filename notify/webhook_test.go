@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/clariwatch/clariwatch/notify"
 )
@@ -178,5 +177,4 @@ func TestDeliveryID(t *testing.T) {
 	if notify.DeliveryID("a.b", nil) != notify.DeliveryID("a.b", []byte("other")) {
 		t.Error("a derived id depends on the body, want it to depend on the key only")
 	}
-	_ = time.Second
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -120,5 +119,4 @@ func TestMultiConcurrent(t *testing.T) {
 	if err := notify.Multi(barrier, barrier).Notify(t.Context(), &notify.Message{Text: "x"}); err != nil {
 		t.Fatal(err)
 	}
-	_ = fmt.Sprint()
 }
