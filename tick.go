@@ -129,10 +129,10 @@ func (t *tick) dropDeadJob(ctx context.Context, reqKey snapshot.Key, f *Fetched,
 		(errors.As(err, &apiErr) && apiErr.StatusCode == 404 && apiErr.JobID != "") ||
 		(jobID != "" && (errors.Is(err, clari.ErrPeriodMismatch) || errors.Is(err, clari.ErrTruncated) ||
 			errors.Is(err, clari.ErrInvalidExport)))
-	t.log.ErrorContext(ctx, "fetch failed", "request", reqKey.String(), "job_id", jobID, "err", err)
 	if !dead || t.m.cfg.DryRun {
 		return
 	}
+	t.log.InfoContext(ctx, "dropping pending job", "request", reqKey.String(), "job_id", jobID, "err", err)
 	if cerr := t.m.cfg.Store.SetPending(ctx, reqKey, ""); cerr != nil {
 		t.log.ErrorContext(ctx, "clear pending job failed", "request", reqKey.String(), "job_id", jobID, "err", cerr)
 	}
@@ -235,7 +235,7 @@ func (t *tick) compare(ctx context.Context, head snapshot.Meta) error {
 		if err != nil {
 			return err
 		}
-		if err := t.guard(ctx, previous); err != nil {
+		if err := t.guard(previous); err != nil {
 			return err
 		}
 		report, err := diff.Compute(previous, t.rows, cfg.Diff)
@@ -268,17 +268,14 @@ func (t *tick) headRows(ctx context.Context, head snapshot.Meta) ([]diff.Row, er
 }
 
 // guard rejects an export that lacks too many of the head's owners.
-func (t *tick) guard(ctx context.Context, previous []diff.Row) error {
+func (t *tick) guard(previous []diff.Row) error {
 	owners, missing := missingOwners(previous, t.rows)
 	limit := t.m.cfg.MaxMissingOwners
 	if owners == 0 || float64(missing) <= limit*float64(owners) {
 		return nil
 	}
-	err := &SuspiciousExportError{Stream: t.res.Stream, HeadID: t.res.HeadID, SnapshotID: t.res.SnapshotID,
+	return &SuspiciousExportError{Stream: t.res.Stream, HeadID: t.res.HeadID, SnapshotID: t.res.SnapshotID,
 		HeadOwners: owners, Missing: missing, MaxShare: limit}
-	t.log.ErrorContext(ctx, "suspicious export, head not moved", "stream", t.res.Stream.String(),
-		"head_id", t.res.HeadID, "snapshot_id", t.res.SnapshotID, "head_owners", owners, "missing", missing)
-	return err
 }
 
 // render builds the alert message from the report.
@@ -288,7 +285,7 @@ func (t *tick) render() {
 		opts.Currency = t.res.Stream.Currency
 	}
 	if opts.Stream == "" {
-		opts.Stream = t.res.Stream.ForecastID + " " + t.res.Stream.TimePeriod
+		opts.Stream = t.res.Stream.ForecastID
 	}
 	opts.Baseline = t.res.Baseline
 	opts.Key = deliveryKey(t.res.Stream, t.res.HeadID, t.res.SnapshotID)
@@ -308,8 +305,6 @@ func (t *tick) notify(ctx context.Context) error {
 		return nil
 	}
 	if err := n.Notify(ctx, t.res.Message); err != nil {
-		t.log.ErrorContext(ctx, "notify failed, head not moved", "stream", t.res.Stream.String(),
-			"head_id", t.res.HeadID, "snapshot_id", t.res.SnapshotID, "err", err)
 		return fmt.Errorf("clariwatch: notify changes of stream %s (head %s, snapshot %s); the head was not moved, "+
 			"so the next tick sends them again: %w", t.res.Stream, t.res.HeadID, t.res.SnapshotID, err)
 	}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/clariwatch/clariwatch/diff"
+)
+
+// config is the parsed command line and environment.
+type config struct {
+	forecast   string
+	period     string
+	scope      string
+	currency   string
+	exportFile string
+	store      string
+	threshold  diff.Amount
+	minChange  diff.Amount
+	maxAlerts  int
+	format     string
+	every      time.Duration
+	dryRun     bool
+	demo       bool
+	baseURL    string
+
+	apiKey        string
+	slackURL      string
+	webhookURL    string
+	webhookSecret string
+	logLevel      slog.Level
+	logOff        bool
+}
+
+// errUsage marks command-line errors, which exit with status 2.
+var errUsage = errors.New("usage error")
+
+// amountFlag is a flag.Value that parses a diff.Amount.
+type amountFlag struct{ a *diff.Amount }
+
+func (f amountFlag) String() string {
+	if f.a == nil {
+		return ""
+	}
+	return f.a.String()
+}
+
+func (f amountFlag) Set(s string) error {
+	a, err := diff.ParseAmount(s)
+	if err != nil {
+		return errors.New("not a decimal number")
+	}
+	if a.Sign() < 0 {
+		return errors.New("must not be negative")
+	}
+	*f.a = a
+	return nil
+}
+
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+	fs := flag.NewFlagSet("forecast-monitor", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c := &config{threshold: diff.MustParseAmount("10")}
+	fs.StringVar(&c.forecast, "forecast", getenv("CLARI_FORECAST_ID"), "forecast tab `id` to export, such as net_bookings (default $CLARI_FORECAST_ID)")
+	fs.StringVar(&c.period, "period", "", "time `period` to export, such as 2026_Q4 (default: the current quarter, as Clari reports it)")
+	fs.StringVar(&c.scope, "scope", "", "hierarchy `scope` id to export, such as 1905::MGR (default: the API user's whole scope)")
+	fs.StringVar(&c.currency, "currency", "", "currency `code` of the export, such as USD (default: the forecast's currency)")
+	fs.StringVar(&c.exportFile, "export-file", "", "read the export from the JSON file at `PATH` instead of the Clari API")
+	fs.StringVar(&c.store, "store", "./data", "snapshot store `DIR`ectory, created with mode 0700 if missing")
+	fs.Var(amountFlag{&c.threshold}, "threshold", "minimum move to alert on, in `PERCENT` of the previous value (default 10)")
+	fs.Var(amountFlag{&c.minChange}, "min-change", "minimum absolute move to alert on, an `AMOUNT` in the export's currency (default 0)")
+	fs.IntVar(&c.maxAlerts, "max-alerts", 10, "maximum `N`umber of changes listed in one alert; the rest are counted")
+	fs.StringVar(&c.format, "format", "text", "what to print on stdout per tick: `text` or json (one object per line)")
+	fs.DurationVar(&c.every, "every", 0, "loop, one tick every `DURATION` such as 4h, with a ±5 % jitter (default: one tick and exit)")
+	fs.BoolVar(&c.dryRun, "dry-run", false, "fetch, compare and print; store nothing, notify nobody, do not move the head")
+	fs.BoolVar(&c.demo, "demo", false, "run four ticks against an in-process Clari emulator with bundled exports; no credentials")
+	fs.StringVar(&c.baseURL, "base-url", getenv("CLARI_BASE_URL"), "Clari API base `URL`, such as an emulator's (default $CLARI_BASE_URL, else Clari's v4 API)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: forecast-monitor [flags]\n\nFlags:\n")
+		fs.SetOutput(stderr)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %v; run with -h for the flags", errUsage, err)
+	}
+	c.apiKey = getenv("CLARI_API_KEY")
+	c.slackURL = getenv("SLACK_WEBHOOK_URL")
+	c.webhookURL = getenv("WEBHOOK_URL")
+	c.webhookSecret = getenv("WEBHOOK_SECRET")
+	if err := c.check(fs.Args(), getenv("CLARIWATCH_LOG_LEVEL")); err != nil {
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return c, nil
+}
+
+// check validates the combination of flags and environment.
+func (c *config) check(rest []string, level string) error {
+	switch {
+	case len(rest) > 0:
+		return fmt.Errorf("unexpected argument %q; all options are flags", rest[0])
+	case c.format != "text" && c.format != "json":
+		return fmt.Errorf("-format %q is invalid; use text or json", c.format)
+	case c.maxAlerts < 1:
+		return fmt.Errorf("-max-alerts %d is invalid; use 1 or more", c.maxAlerts)
+	case c.every < 0:
+		return fmt.Errorf("-every %s is invalid; use a positive duration such as 4h", c.every)
+	case c.demo && (c.exportFile != "" || c.every != 0):
+		return errors.New("-demo cannot be combined with -export-file or -every")
+	case !c.demo && c.exportFile == "" && c.forecast == "":
+		return errors.New("-forecast (or CLARI_FORECAST_ID) is required unless -export-file or -demo is used")
+	case !c.demo && c.exportFile == "" && c.apiKey == "":
+		return errors.New("CLARI_API_KEY is not set; set it to a Clari API token, or use -export-file or -demo")
+	case c.webhookURL != "" && c.webhookSecret == "":
+		return errors.New("WEBHOOK_URL is set but WEBHOOK_SECRET is not; set the signing secret")
+	}
+	if c.exportFile != "" && c.forecast == "" {
+		c.forecast = "file"
+	}
+	return c.parseLevel(level)
+}
+
+func (c *config) parseLevel(s string) error {
+	if s == "" {
+		c.logLevel = slog.LevelInfo
+		if c.demo {
+			c.logLevel = slog.LevelWarn
+		}
+		return nil
+	}
+	if strings.EqualFold(s, "off") {
+		c.logOff = true
+		return nil
+	}
+	if err := c.logLevel.UnmarshalText([]byte(s)); err != nil {
+		return fmt.Errorf("CLARIWATCH_LOG_LEVEL %s is invalid; use debug, info, warn, error or off", strconv.Quote(s))
+	}
+	return nil
+}
