@@ -49,7 +49,7 @@ func RawBody(ctx context.Context) []byte {
 }
 
 // NewHandler returns an http.Handler that verifies webhook deliveries with
-// v, drops replays and passes each event to h. It answers:
+// v, drops replays and passes each event to h. It responds with:
 //
 //   - 405 with an Allow header for any method but POST;
 //   - 413 for a body over the verifier's limit, before any MAC is computed;
@@ -119,7 +119,7 @@ func (wh *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	wh.dispatch(w, r, d, ev, body)
 }
 
-// reject answers a delivery that failed reading or verification.
+// reject responds to a delivery whose body could not be read or verified.
 func (wh *webhookHandler) reject(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusUnauthorized
 	switch {
@@ -209,7 +209,7 @@ func (wh *webhookHandler) expiry(d Delivery) time.Time {
 	return d.Timestamp.Add(margin)
 }
 
-// writeStatus answers with code and its status text, and nothing more.
+// writeStatus responds with code and its status text as the body.
 func writeStatus(w http.ResponseWriter, code int) {
 	http.Error(w, http.StatusText(code), code)
 }

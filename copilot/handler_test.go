@@ -270,6 +270,7 @@ func TestHandlerPanicReleases(t *testing.T) {
 	if err != nil {
 		t.Fatalf("NewSigner: %v", err)
 	}
+
 	calls := 0
 	h := copilot.NewHandler(v, copilot.HandlerFunc(func(context.Context, copilot.Event) error {
 		calls++
@@ -278,6 +279,7 @@ func TestHandlerPanicReleases(t *testing.T) {
 		}
 		return nil
 	}), nil)
+
 	body := eventBody(copilot.EventCallCompleted, "c1")
 	serve := func() (code int, panicked bool) {
 		defer func() { panicked = recover() != nil }()
@@ -287,6 +289,7 @@ func TestHandlerPanicReleases(t *testing.T) {
 		h.ServeHTTP(rr, req)
 		return rr.Code, false
 	}
+
 	if _, panicked := serve(); !panicked {
 		t.Fatal("first delivery did not re-raise the handler's panic")
 	}

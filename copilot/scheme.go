@@ -29,7 +29,8 @@ const (
 // Scheme is an HMAC-SHA256 webhook signing scheme: the headers that carry a
 // delivery's id, timestamp and signatures, and the bytes that are signed. A
 // [Verifier] computes HMAC-SHA256 over AppendSigned's bytes followed by the
-// raw body, once per secret, and asks Match whether a signature matches.
+// raw body, once per secret, and calls Match to compare the result with the
+// delivery's signatures.
 //
 // [StandardWebhooks] and [GitHub] implement Scheme.
 type Scheme interface {
@@ -69,9 +70,9 @@ var (
 // StandardWebhooks is the Standard Webhooks scheme (version 1.0.0 of the
 // specification at https://www.standardwebhooks.com). The signed bytes are
 // "id.timestamp.body" with the timestamp in unix seconds. The signature
-// header is a space-separated list of "version,signature" entries; only
-// "v1" entries, base64 HMAC-SHA256, are checked and other versions are
-// ignored, so a header holding only unknown versions has no signature.
+// header is a space-separated list of "version,signature" entries. Only
+// "v1" entries (base64 HMAC-SHA256) are checked. Other versions are
+// ignored, so a header with only unknown versions has no signature.
 //
 // The zero value reads the webhook-id, webhook-timestamp and
 // webhook-signature headers. Set the fields to read other names, such as
@@ -149,11 +150,12 @@ const base64Len = 44
 var strictBase64 = base64.StdEncoding.Strict()
 
 // GitHub is the scheme of GitHub webhooks: the header X-Hub-Signature-256
-// holds "sha256=" and the hex HMAC-SHA256 of the body alone. GitHub signs
-// no timestamp, so a [Verifier] checks no time window and replay
-// protection rests on the delivery id header alone: a [ReplayCache] keeps
-// an id for the verifier's tolerance, and a copy replayed later is
-// accepted.
+// contains "sha256=" and the hex HMAC-SHA256 of the body alone. GitHub
+// signs no timestamp, so a [Verifier] checks no time window and replay
+// protection rests on the delivery id alone.
+//
+// NOTE: the webhook handler keeps such an id for the verifier's tolerance
+// only, so a copy replayed later than that is handled again.
 //
 // The zero value reads X-Hub-Signature-256 and X-GitHub-Delivery.
 type GitHub struct {

@@ -16,8 +16,8 @@ import (
 // matching with [errors.Is]. The returned errors wrap them with the header
 // name or value at fault; none contains a secret.
 var (
-	// ErrNoSignature means the signature header is missing or holds no
-	// signature of a version the scheme knows.
+	// ErrNoSignature means the signature header is missing or contains no
+	// signature of a version that the scheme checks.
 	ErrNoSignature = errors.New("copilot: delivery has no signature")
 	// ErrBadSignature means no signature matches the body under any secret:
 	// a wrong secret, a changed body, or a body decoded and re-encoded
@@ -60,8 +60,8 @@ type VerifierOptions struct {
 	Scheme Scheme
 	// Tolerance is how far a signed timestamp may be from the current
 	// time, in either direction; zero means [DefaultTolerance]. A delivery
-	// exactly at the tolerance is accepted. It also sets how long a
-	// [Handler] remembers delivery ids of schemes without a timestamp.
+	// exactly at the tolerance is accepted. The handler of [NewHandler]
+	// keeps the delivery ids of a scheme without a timestamp this long.
 	Tolerance time.Duration
 	// MaxBodyBytes is the largest body accepted; zero means
 	// [DefaultMaxBodyBytes].
@@ -96,10 +96,10 @@ type macState struct {
 }
 
 // NewVerifier returns a Verifier that accepts deliveries signed with any
-// of secrets. Each secret is read the same way: one that starts with
-// "whsec_" is the base64 encoding of the key after that prefix (the
-// Standard Webhooks form, padded or not); any other secret is the key
-// itself, byte for byte (the GitHub form). To use a Standard Webhooks
+// of secrets. The prefix distinguishes the two secret formats. A secret that
+// starts with "whsec_" is the Standard Webhooks form: the base64 encoding
+// of the key, padded or not, after the prefix. Any other secret is the key
+// itself, byte for byte, as GitHub uses it. To use a Standard Webhooks
 // secret shown without its prefix, add "whsec_" in front of it.
 //
 // NewVerifier returns an error matching [ErrInvalidSecret] if secrets is
