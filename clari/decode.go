@@ -103,8 +103,11 @@ type decoder struct {
 	scratch []byte            // decoded string with escapes
 	intern  map[string]string // repeated strings, stored once
 	recent  [64]string        // cache in front of intern
-	size    int64             // input size when known, else 0
-	amounts []diff.Amount     // see newAmount
+	keys    struct {          // see keyList
+		export, entry, user, field, timeFrame, timePeriod keyList
+	}
+	size    int64         // input size when known, else 0
+	amounts []diff.Amount // see newAmount
 
 	owners []ownerInfo // per-owner keys of entries, in owner mode only
 	owner  bool        // accept the per-owner export shape
@@ -113,6 +116,12 @@ type decoder struct {
 
 func newDecoder(r io.Reader, data []byte) *decoder {
 	d := &decoder{r: r, intern: make(map[string]string, 256)}
+	d.keys.export.names = exportKeys
+	d.keys.entry.names = entryKeys
+	d.keys.user.names = userKeys
+	d.keys.field.names = fieldKeys
+	d.keys.timeFrame.names = timeFrameKeys
+	d.keys.timePeriod.names = timePeriodKeys
 	if r == nil {
 		d.buf = data
 		d.end = len(data)

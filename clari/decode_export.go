@@ -23,6 +23,28 @@ var (
 	timePeriodKeys = []string{"timePeriodId", "startDate", "endDate", "label", "year", "crmId", "type"}
 )
 
+// keyList is the keys of one kind of object, with a guess of the next key:
+// objects of one kind usually list their keys in one order.
+type keyList struct {
+	names []string
+	next  int
+}
+
+// match returns the name that key matches, trying the guess first.
+func (l *keyList) match(key []byte) string {
+	if l.next < len(l.names) && string(key) == l.names[l.next] {
+		l.next++
+		return l.names[l.next-1]
+	}
+	for i, n := range l.names {
+		if string(key) == n {
+			l.next = i + 1
+			return n
+		}
+	}
+	return canonicalKey(key, l.names)
+}
+
 // canonicalKey returns the name in names that key matches, exactly or else
 // under Unicode case folding as encoding/json matches keys, or "".
 func canonicalKey(key []byte, names []string) string {
@@ -41,8 +63,8 @@ func canonicalKey(key []byte, names []string) string {
 
 // member starts an object member: it records the key in the path and
 // returns its canonical name.
-func (d *decoder) member(key []byte, names []string) string {
-	name := canonicalKey(key, names)
+func (d *decoder) member(key []byte, keys *keyList) string {
+	name := keys.match(key)
 	if name == "" {
 		d.setKey(d.internBytes(key), nil)
 		return ""
@@ -53,7 +75,7 @@ func (d *decoder) member(key []byte, names []string) string {
 
 func (d *decoder) export(e *Export) error {
 	_, err := d.object(func(key []byte) error {
-		switch d.member(key, exportKeys) {
+		switch d.member(key, &d.keys.export) {
 		case "entries":
 			return d.entries(e)
 		case "users":
@@ -146,7 +168,7 @@ func decodeList[T any](d *decoder, list *[]T, elem func(i int, v *T) error) erro
 func (d *decoder) entry(i int, en *Entry) error {
 	_, err := d.object(func(key []byte) error {
 		var err error
-		switch d.member(key, entryKeys) {
+		switch d.member(key, &d.keys.entry) {
 		case "timePeriodId":
 			en.TimePeriodID, err = d.text(true, false)
 		case "timeFrameId":
@@ -213,7 +235,7 @@ func (d *decoder) ownerMember(en *Entry, i int, key []byte) error {
 func (d *decoder) user(u *User) error {
 	_, err := d.object(func(key []byte) error {
 		var err error
-		switch d.member(key, userKeys) {
+		switch d.member(key, &d.keys.user) {
 		case "userId":
 			u.UserID, err = d.id()
 		case "crmId":
@@ -243,7 +265,7 @@ func (d *decoder) user(u *User) error {
 func (d *decoder) field(f *Field) error {
 	_, err := d.object(func(key []byte) error {
 		var err error
-		switch d.member(key, fieldKeys) {
+		switch d.member(key, &d.keys.field) {
 		case "fieldId":
 			f.FieldID, err = d.text(true, false)
 		case "fieldName":
@@ -261,7 +283,7 @@ func (d *decoder) field(f *Field) error {
 func (d *decoder) timeFrame(t *TimeFrame) error {
 	_, err := d.object(func(key []byte) error {
 		var err error
-		switch d.member(key, timeFrameKeys) {
+		switch d.member(key, &d.keys.timeFrame) {
 		case "timeFrameId":
 			t.TimeFrameID, err = d.id()
 		case "startDate":
@@ -279,7 +301,7 @@ func (d *decoder) timeFrame(t *TimeFrame) error {
 func (d *decoder) timePeriod(p *TimePeriod) error {
 	_, err := d.object(func(key []byte) error {
 		var err error
-		switch d.member(key, timePeriodKeys) {
+		switch d.member(key, &d.keys.timePeriod) {
 		case "timePeriodId":
 			p.TimePeriodID, err = d.text(true, false)
 		case "startDate":

@@ -1,6 +1,7 @@
 package clari
 
 import (
+	"encoding/binary"
 	"strconv"
 	"unicode"
 	"unicode/utf16"
@@ -29,6 +30,20 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
+// plainWord reports whether all eight bytes of x are plain string bytes:
+// none is a quote, a backslash, a control character or above 0x7F. It
+// uses the "has a zero byte" and "has a byte less than n" tests of Sean
+// Anderson's Bit Twiddling Hacks, which never miss such a byte.
+func plainWord(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	quote := x ^ (ones * '"')
+	backslash := x ^ (ones * '\\')
+	control := (x - ones*0x20) &^ x
+	quotes := (quote - ones) &^ quote
+	backslashes := (backslash - ones) &^ backslash
+	return (control|quotes|backslashes|x)&highs == 0
+}
+
 // stringBytes reads the JSON string at pos, which must be on its opening
 // quote, and returns its decoded content, valid until the next read.
 // Invalid UTF-8 and lone surrogates decode to U+FFFD, as in encoding/json.
@@ -36,6 +51,9 @@ func (d *decoder) stringBytes() ([]byte, error) {
 	j := 1
 	for {
 		buf := d.buf[d.pos:d.end]
+		for j+8 <= len(buf) && plainWord(binary.LittleEndian.Uint64(buf[j:])) {
+			j += 8
+		}
 		for j < len(buf) && plainByte[buf[j]] {
 			j++
 		}

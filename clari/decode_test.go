@@ -313,3 +313,22 @@ func TestDecodeShrinksEntries(t *testing.T) {
 		t.Errorf("cap(Entries) = %d, want it shrunk near 300", c)
 	}
 }
+
+func TestPlainWordMatchesPlainByte(t *testing.T) {
+	for c := range 256 {
+		for pos := range 8 {
+			var word [8]byte
+			for i := range word {
+				word[i] = 'a'
+			}
+			word[pos] = byte(c)
+			x := uint64(0)
+			for i := 7; i >= 0; i-- {
+				x = x<<8 | uint64(word[i])
+			}
+			if got := plainWord(x); got != plainByte[c] {
+				t.Fatalf("plainWord with byte %#x at %d = %v, want %v", c, pos, got, plainByte[c])
+			}
+		}
+	}
+}
