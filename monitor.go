@@ -35,12 +35,12 @@ type Config struct {
 	Diff *diff.Options
 	// Render sets how many changes a message lists and its labels. Its
 	// Key and Baseline fields are set by the tick, and an empty Currency
-	// becomes the stream's currency.
+	// becomes the requested one, else the currency of the export's entries.
 	Render notify.RenderOptions
 
 	// ForecastID, Period, Scope, Currency and Types are the request; with
-	// the period and currency the export reports when they are empty, they
-	// form the stream's [snapshot.Key]. ForecastID is required.
+	// the export's own period when Period is empty, they form the stream's
+	// [snapshot.Key]. ForecastID is required.
 	ForecastID string
 	Period     string
 	Scope      string

@@ -125,7 +125,7 @@ func changeLines(r *diff.Report) []changeLine {
 
 func TestTickBaselineThenAlerts(t *testing.T) {
 	s := newFileSetup(t, nil)
-	stream := snapshot.Key{ForecastID: "net_bookings", TimePeriod: "2026_Q4", Currency: "USD"}
+	stream := snapshot.Key{ForecastID: "net_bookings", TimePeriod: "2026_Q4"}
 
 	res, err := s.tick(t, readExport(t, 1))
 	if err != nil {
@@ -232,7 +232,7 @@ func TestTickEmailCaseIsNoChange(t *testing.T) {
 
 func TestTickNotifierFailureKeepsHead(t *testing.T) {
 	s := newFileSetup(t, nil)
-	stream := snapshot.Key{ForecastID: "net_bookings", TimePeriod: "2026_Q4", Currency: "USD"}
+	stream := snapshot.Key{ForecastID: "net_bookings", TimePeriod: "2026_Q4"}
 	base, err := s.tick(t, readExport(t, 1))
 	if err != nil {
 		t.Fatal(err)
@@ -373,7 +373,7 @@ func TestTickUnchangedExport(t *testing.T) {
 
 func TestTickDryRunWritesNothing(t *testing.T) {
 	s := newFileSetup(t, func(c *clariwatch.Config) { c.DryRun = true })
-	stream := snapshot.Key{ForecastID: "net_bookings", TimePeriod: "2026_Q4", Currency: "USD"}
+	stream := snapshot.Key{ForecastID: "net_bookings", TimePeriod: "2026_Q4"}
 	res, err := s.tick(t, readExport(t, 1))
 	if err != nil {
 		t.Fatal(err)
@@ -494,3 +494,11 @@ func TestTickConcurrentInProcess(t *testing.T) {
 	}
 }
 
+func mustJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -157,9 +157,6 @@ func (t *tick) prepare(reqKey snapshot.Key) error {
 	}
 	key := reqKey
 	key.TimePeriod = period
-	if key.Currency == "" {
-		key.Currency = exportCurrency(exp)
-	}
 	if err := key.Validate(); err != nil {
 		return fmt.Errorf("clariwatch: export of %s: %w", reqKey, err)
 	}
@@ -283,6 +280,9 @@ func (t *tick) render() {
 	opts := t.m.cfg.Render
 	if opts.Currency == "" {
 		opts.Currency = t.res.Stream.Currency
+	}
+	if opts.Currency == "" {
+		opts.Currency = exportCurrency(t.fetched.Export)
 	}
 	if opts.Stream == "" {
 		opts.Stream = t.res.Stream.ForecastID
