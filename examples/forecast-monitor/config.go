@@ -72,24 +72,21 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.StringVar(&c.scope, "scope", "", "hierarchy `scope` id to export, such as 1905::MGR (default: the API user's whole scope)")
 	fs.StringVar(&c.currency, "currency", "", "currency `code` of the export, such as USD (default: the forecast's currency)")
 	fs.StringVar(&c.exportFile, "export-file", "", "read the export from the JSON file at `PATH` instead of the Clari API")
-	fs.StringVar(&c.store, "store", "./data", "snapshot store `DIR`ectory, created with mode 0700 if missing")
-	fs.Var(amountFlag{&c.threshold}, "threshold", "minimum move to alert on, in `PERCENT` of the previous value (default 10)")
-	fs.Var(amountFlag{&c.minChange}, "min-change", "minimum absolute move to alert on, an `AMOUNT` in the export's currency (default 0)")
-	fs.IntVar(&c.maxAlerts, "max-alerts", 10, "maximum `N`umber of changes listed in one alert; the rest are counted")
+	fs.StringVar(&c.store, "store", "./data", "snapshot store directory `DIR`, created with mode 0700 if missing")
+	fs.Var(amountFlag{&c.threshold}, "threshold", "minimum move to alert on, in `PERCENT` of the previous value")
+	fs.Var(amountFlag{&c.minChange}, "min-change", "minimum absolute move to alert on, an `AMOUNT` in the export's currency")
+	fs.IntVar(&c.maxAlerts, "max-alerts", 10, "maximum number `N` of changes listed in one alert; the rest are counted")
 	fs.StringVar(&c.format, "format", "text", "what to print on stdout per tick: `text` or json (one object per line)")
 	fs.DurationVar(&c.every, "every", 0, "loop, one tick every `DURATION` such as 4h, with a ±5 % jitter (default: one tick and exit)")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "fetch, compare and print; store nothing, notify nobody, do not move the head")
 	fs.BoolVar(&c.demo, "demo", false, "run four ticks against an in-process Clari emulator with bundled exports; no credentials")
 	fs.StringVar(&c.baseURL, "base-url", getenv("CLARI_BASE_URL"), "Clari API base `URL`, such as an emulator's (default $CLARI_BASE_URL, else Clari's v4 API)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: forecast-monitor [flags]\n\nFlags:\n")
-		fs.SetOutput(stderr)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-	}
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
+			fmt.Fprintf(stderr, "Usage: forecast-monitor [flags]\n\nFlags:\n")
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
 			return nil, err
 		}
 		return nil, fmt.Errorf("%w: %v; run with -h for the flags", errUsage, err)
