@@ -9,14 +9,14 @@ import (
 // entry is a reported change with the exact magnitudes that order it.
 type entry struct {
 	change      Change
-	email       string // normalised email, the first tie-breaker
+	email       string // sortEmail of the email, the first tie-breaker
 	absDelta    uint64 // |Delta| in micros
 	absPrevious uint64 // |Previous| in micros; 0 when there is no percent
 	hasPercent  bool
 }
 
 // classifyPair judges a key that both tables have.
-func (c *comparison) classifyPair(prev, cur *Row, owner string) error {
+func (c *comparison) classifyPair(prev, cur *Row) error {
 	c.summary.Compared++
 	if prev.Value == cur.Value {
 		c.summary.Unchanged++
@@ -25,7 +25,7 @@ func (c *comparison) classifyPair(prev, cur *Row, owner string) error {
 
 	delta, err := cur.Value.Sub(prev.Value)
 	if err != nil {
-		return keyError(cur, owner, err)
+		return keyError(cur, err)
 	}
 
 	kind := KindChanged
@@ -75,14 +75,14 @@ func (c *comparison) classifyAdded(cur *Row) {
 }
 
 // classifyRemoved judges a key that only the previous table has.
-func (c *comparison) classifyRemoved(prev *Row, owner string) error {
+func (c *comparison) classifyRemoved(prev *Row) error {
 	if !c.periods.compares(prev.Period) {
 		c.summary.OtherPeriods++
 		return nil
 	}
 	delta, err := Amount{}.Sub(prev.Value)
 	if err != nil {
-		return keyError(prev, owner, err)
+		return keyError(prev, err)
 	}
 	dir := directionOf(delta, Decreased)
 	l := c.rules.forField(prev.Field)
@@ -97,8 +97,8 @@ func (c *comparison) classifyRemoved(prev *Row, owner string) error {
 }
 
 // keyError wraps err with the key of r.
-func keyError(r *Row, owner string, err error) error {
-	return fmt.Errorf("diff: period %q, owner %q, field %q: %w", r.Period, owner, r.Field, err)
+func keyError(r *Row, err error) error {
+	return fmt.Errorf("diff: period %q, owner %q, field %q: %w", r.Period, ownerOf(r), r.Field, err)
 }
 
 // newEntry appends an entry for r and returns it to be completed.
@@ -115,7 +115,7 @@ func (c *comparison) newEntry(kind Kind, r *Row, delta Amount, dir Direction) *e
 			Delta:     delta,
 			Direction: dir,
 		},
-		email:    normalEmail(r.Email),
+		email:    sortEmail(r.Email),
 		absDelta: magnitude(delta.micros),
 	})
 	return &c.entries[len(c.entries)-1]
@@ -163,7 +163,7 @@ func compareEntries(a, b *entry) int {
 	if byMagnitude != 0 {
 		return byMagnitude
 	}
-	if n := strings.Compare(a.email, b.email); n != 0 {
+	if n := compareSortEmails(a.email, b.email); n != 0 {
 		return n
 	}
 	if n := strings.Compare(a.change.Field, b.change.Field); n != 0 {

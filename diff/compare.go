@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"hash/maphash"
 	"math"
 	"slices"
 	"strings"
@@ -14,15 +15,9 @@ type rowKey struct {
 	byID                 bool
 }
 
-// keyOf returns the key of r, whose owner key is owner.
-func keyOf(r *Row, owner string) rowKey {
-	return rowKey{period: r.Period, owner: owner, field: r.Field, byID: r.OwnerID != ""}
-}
-
-// normalEmail trims and lower-cases an email. strings.ToLower returns its
-// argument without copying when nothing changes, the common case.
-func normalEmail(email string) string {
-	return strings.ToLower(strings.TrimSpace(email))
+// keyOf returns the key of r.
+func keyOf(r *Row) rowKey {
+	return rowKey{period: r.Period, owner: ownerOf(r), field: r.Field, byID: r.OwnerID != ""}
 }
 
 // comparison is the state of one Compute call.
@@ -34,9 +29,13 @@ type comparison struct {
 	// index maps each key to a row reference: ref < len(previous) is
 	// previous[ref], any other is current[ref-len(previous)], a key that
 	// only the current table has.
-	index      keyIndex
-	prevOwners []string // the owner key of each previous row
-	matched    []bool   // matched[i] is true once previous[i] met its current row
+	index   keyIndex
+	matched []bool // matched[i] is true once previous[i] met its current row
+
+	// key holds the owner email key of the row being looked up, and
+	// otherKey that of a row it is compared with. Both are reused, so
+	// that lower-casing an email allocates nothing.
+	key, otherKey []byte
 
 	summary   Summary
 	entries   []entry
@@ -51,31 +50,40 @@ const maxRows = math.MaxInt32 - 1
 
 func newComparison(previous, current []Row, r rules) *comparison {
 	return &comparison{
-		previous:   previous,
-		current:    current,
-		rules:      r,
-		periods:    newPeriodFilter(previous, current),
-		index:      newKeyIndex(len(previous) + len(current)),
-		prevOwners: make([]string, len(previous)),
-		matched:    make([]bool, len(previous)),
+		previous: previous,
+		current:  current,
+		rules:    r,
+		periods:  newPeriodFilter(previous, current),
+		index:    newKeyIndex(len(previous) + len(current)),
+		matched:  make([]bool, len(previous)),
+		key:      make([]byte, 0, 64),
+		otherKey: make([]byte, 0, 64),
 	}
 }
 
 // ownerOf returns the owner key of r: OwnerID when it is set, else Email
-// trimmed and lower-cased.
+// trimmed and lower-cased. It allocates for a mixed-case email, so the
+// comparison itself uses appendOwnerEmail, and ownerOf only builds
+// errors.
 func ownerOf(r *Row) string {
 	if r.OwnerID != "" {
 		return r.OwnerID
 	}
-	return normalEmail(r.Email)
+	return strings.ToLower(strings.TrimSpace(r.Email))
 }
 
-// findOrInsert returns the reference of the row that has the key of r,
-// whose owner key is owner. When no row has that key yet, it stores ref
-// for it and returns false.
-func (c *comparison) findOrInsert(r *Row, owner string, ref uint32) (uint32, bool) {
+// findOrInsert returns the reference of the row that has the key of r.
+// When no row has that key yet, it stores ref for it and returns false.
+func (c *comparison) findOrInsert(r *Row, ref uint32) (uint32, bool) {
 	byID := r.OwnerID != ""
-	pos, fingerprint := c.index.start(c.index.hash(r.Period, owner, r.Field, byID))
+	var ownerHash uint64
+	if byID {
+		ownerHash = maphash.String(c.index.seed, r.OwnerID)
+	} else {
+		c.key = appendOwnerEmail(c.key[:0], r.Email)
+		ownerHash = maphash.Bytes(c.index.seed, c.key)
+	}
+	pos, fingerprint := c.index.start(c.index.hash(r.Period, ownerHash, r.Field, byID))
 	for {
 		slot := c.index.slots[pos]
 		if slot == 0 {
@@ -84,8 +92,7 @@ func (c *comparison) findOrInsert(r *Row, owner string, ref uint32) (uint32, boo
 		}
 		if slot&^math.MaxUint32 == fingerprint {
 			other := uint32(slot) - 1
-			o, oOwner := c.rowAt(other)
-			if o.Field == r.Field && o.Period == r.Period && (o.OwnerID != "") == byID && oOwner == owner {
+			if c.sameKey(c.rowAt(other), r, byID) {
 				return other, true
 			}
 		}
@@ -93,13 +100,28 @@ func (c *comparison) findOrInsert(r *Row, owner string, ref uint32) (uint32, boo
 	}
 }
 
-// rowAt returns the row that ref refers to and its owner key.
-func (c *comparison) rowAt(ref uint32) (*Row, string) {
-	if int(ref) < len(c.previous) {
-		return &c.previous[ref], c.prevOwners[ref]
+// sameKey reports whether row o has the key of row r, the row that
+// findOrInsert looks up. byID tells whether r has an owner id.
+func (c *comparison) sameKey(o, r *Row, byID bool) bool {
+	if o.Field != r.Field || o.Period != r.Period || (o.OwnerID != "") != byID {
+		return false
 	}
-	r := &c.current[int(ref)-len(c.previous)]
-	return r, ownerOf(r)
+	if byID {
+		return o.OwnerID == r.OwnerID
+	}
+	if o.Email == r.Email {
+		return true
+	}
+	c.otherKey = appendOwnerEmail(c.otherKey[:0], o.Email)
+	return string(c.otherKey) == string(c.key)
+}
+
+// rowAt returns the row that ref refers to.
+func (c *comparison) rowAt(ref uint32) *Row {
+	if int(ref) < len(c.previous) {
+		return &c.previous[ref]
+	}
+	return &c.current[int(ref)-len(c.previous)]
 }
 
 // indexPrevious adds every previous row to the index and returns a
@@ -107,10 +129,8 @@ func (c *comparison) rowAt(ref uint32) (*Row, string) {
 func (c *comparison) indexPrevious() error {
 	for i := range c.previous {
 		r := &c.previous[i]
-		owner := ownerOf(r)
-		c.prevOwners[i] = owner
-		if _, dup := c.findOrInsert(r, owner, uint32(i)); dup {
-			c.duplicate.add(keyOf(r, owner))
+		if _, dup := c.findOrInsert(r, uint32(i)); dup {
+			c.duplicate.add(keyOf(r))
 		}
 	}
 	return c.duplicate.err("previous")
@@ -121,16 +141,15 @@ func (c *comparison) indexPrevious() error {
 func (c *comparison) matchCurrent() error {
 	for j := range c.current {
 		r := &c.current[j]
-		owner := ownerOf(r)
-		i, found := c.findOrInsert(r, owner, uint32(len(c.previous)+j))
+		i, found := c.findOrInsert(r, uint32(len(c.previous)+j))
 		switch {
 		case !found:
 			c.classifyAdded(r)
 		case int(i) >= len(c.previous) || c.matched[i]:
-			c.duplicate.add(keyOf(r, owner))
+			c.duplicate.add(keyOf(r))
 		default:
 			c.matched[i] = true
-			if err := c.classifyPair(&c.previous[i], r, owner); err != nil {
+			if err := c.classifyPair(&c.previous[i], r); err != nil {
 				return err
 			}
 		}
@@ -144,7 +163,7 @@ func (c *comparison) sweepRemoved() error {
 		if ok {
 			continue
 		}
-		if err := c.classifyRemoved(&c.previous[i], c.prevOwners[i]); err != nil {
+		if err := c.classifyRemoved(&c.previous[i]); err != nil {
 			return err
 		}
 	}

@@ -288,6 +288,21 @@ func TestComputeOwnerKey(t *testing.T) {
 			t.Errorf("Summary mismatch (-want +got):\n%s", diff)
 		}
 	})
+	t.Run("email lower-cased as strings.ToLower does", func(t *testing.T) {
+		pairs := [][2]string{
+			{"JOSÉ@x.com", "josé@x.com"},
+			{"kate@x.com", "\u212Aate@x.com"}, // KELVIN SIGN lowers to k
+			{"a\xff@x.com", "A\uFFFD@x.com"},  // invalid UTF-8 lowers to U+FFFD
+		}
+		for _, p := range pairs {
+			prev := []diff.Row{{Period: "Q1", Email: p[0], Field: "commit", Value: diff.MustParseAmount("1")}}
+			cur := []diff.Row{{Period: "Q1", Email: p[1], Field: "commit", Value: diff.MustParseAmount("1")}}
+			got := mustCompute(t, prev, cur, nil)
+			if diff := cmp.Diff(diff.Summary{Compared: 1, Unchanged: 1}, got.Summary); diff != "" {
+				t.Errorf("%q and %q: Summary mismatch (-want +got):\n%s", p[0], p[1], diff)
+			}
+		}
+	})
 	t.Run("id never matches an email", func(t *testing.T) {
 		p, c := row("a@x.com", "100"), row("b@x.com", "100")
 		c.OwnerID = "a@x.com"

@@ -45,9 +45,10 @@ func newKeyIndex(n int) keyIndex {
 	return keyIndex{seed: maphash.MakeSeed(), mask: size - 1, slots: make([]uint64, size)}
 }
 
-// hash mixes the hashes of the parts of a key.
-func (x *keyIndex) hash(period, owner, field string, byID bool) uint64 {
-	h := maphash.String(x.seed, owner)
+// hash mixes the hashes of the parts of a key. ownerHash is the maphash
+// of the owner key with x.seed.
+func (x *keyIndex) hash(period string, ownerHash uint64, field string, byID bool) uint64 {
+	h := ownerHash
 	h ^= bits.RotateLeft64(x.fieldHash(field), 17) * 0x9e3779b97f4a7c15
 	h ^= bits.RotateLeft64(x.periodHash(period), 41) * 0xc2b2ae3d27d4eb4f
 	if byID {

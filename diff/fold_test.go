@@ -1,0 +1,83 @@
+package diff
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// foldCases are emails whose owner key takes care to build: ASCII of
+// every length around the 8-byte blocks, Unicode whitespace, runes that
+// lower to ASCII or change length, and invalid UTF-8.
+var foldCases = []string{
+	"",
+	" ",
+	"a",
+	"Ann@X.com",
+	"  ann@x.COM ",
+	"ABCDEFGH",
+	"ABCDEFGHI",
+	"@[`{AZaz09",
+	"Rep123@Example.com",
+	"\u00a0Ann@x.com\u3000",
+	"\u212Aate@x.com", // KELVIN SIGN lowers to ASCII k
+	"\u0130nci@x.com", // I WITH DOT ABOVE lowers to ASCII i
+	"\u023Aa@x.com",   // Ⱥ grows from 2 to 3 bytes when lowered
+	"JOSÉ@x.com",
+	"josé@x.com",
+	"ÀÉÎÕÜ-long-enough-for-blocks@EXAMPLE.COM",
+	"bad\xffbyte@X.com",
+	"\xff",
+	"\xe2\x82",
+	"ABCDEFG\xc3\x89",
+}
+
+func TestAppendOwnerEmail(t *testing.T) {
+	for _, email := range foldCases {
+		t.Run(email, func(t *testing.T) {
+			want := strings.ToLower(strings.TrimSpace(email))
+			got := appendOwnerEmail([]byte("prefix"), email)
+			if string(got) != "prefix"+want {
+				t.Errorf("appendOwnerEmail(%q) = %q, want %q", email, got[len("prefix"):], want)
+			}
+		})
+	}
+}
+
+func TestCompareSortEmails(t *testing.T) {
+	for _, a := range foldCases {
+		for _, b := range foldCases {
+			want := strings.Compare(strings.ToLower(strings.TrimSpace(a)), strings.ToLower(strings.TrimSpace(b)))
+			if got := compareSortEmails(sortEmail(a), sortEmail(b)); got != want {
+				t.Errorf("compareSortEmails(%q, %q) = %d, want %d", a, b, got, want)
+			}
+		}
+	}
+}
+
+// compareSortEmails relies on unicode.ToLower never returning an ASCII
+// capital letter.
+func TestToLowerNeverGivesASCIICapital(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if l := unicode.ToLower(r); 'A' <= l && l <= 'Z' {
+			t.Fatalf("unicode.ToLower(%U) = %q", r, l)
+		}
+	}
+}
+
+func FuzzOwnerEmail(f *testing.F) {
+	for i, email := range foldCases {
+		f.Add(email, foldCases[(i+1)%len(foldCases)])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		lowerA := strings.ToLower(strings.TrimSpace(a))
+		lowerB := strings.ToLower(strings.TrimSpace(b))
+		if got := appendOwnerEmail(nil, a); string(got) != lowerA {
+			t.Fatalf("appendOwnerEmail(%q) = %q, want %q", a, got, lowerA)
+		}
+		want := strings.Compare(lowerA, lowerB)
+		if got := compareSortEmails(sortEmail(a), sortEmail(b)); got != want {
+			t.Fatalf("compareSortEmails(%q, %q) = %d, want %d", a, b, got, want)
+		}
+	})
+}
