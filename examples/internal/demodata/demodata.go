@@ -1,6 +1,6 @@
 // Package demodata embeds copies of examples/testdata/export-1.json to
-// export-4.json for the -demo mode of examples/forecast-monitor, because
-// go:embed cannot reach files outside the package directory. A test checks
+// export-4.json for the -demo mode of examples/forecast-monitor, because an
+// embed directive cannot reach files outside the package directory. A test checks
 // that the copies equal the originals; after regenerating the test data,
 // copy the files here again.
 package demodata
