@@ -2,7 +2,6 @@ package diff
 
 import (
 	"fmt"
-	"hash/maphash"
 	"math"
 	"slices"
 	"strings"
@@ -32,10 +31,13 @@ type comparison struct {
 	index   keyIndex
 	matched []bool // matched[i] is true once previous[i] met its current row
 
-	// key holds the owner email key of the row being looked up, and
-	// otherKey that of a row it is compared with. Both are reused, so
-	// that lower-casing an email allocates nothing.
+	// key and otherKey hold the owner email keys being hashed or
+	// compared. Both are reused, so that lower-casing an email allocates
+	// nothing.
 	key, otherKey []byte
+	// probed keeps the slots that hashBatch loads, so that the compiler
+	// cannot drop the loads.
+	probed uint64
 
 	summary   Summary
 	entries   []entry
@@ -72,65 +74,18 @@ func ownerOf(r *Row) string {
 	return strings.ToLower(strings.TrimSpace(r.Email))
 }
 
-// findOrInsert returns the reference of the row that has the key of r.
-// When no row has that key yet, it stores ref for it and returns false.
-func (c *comparison) findOrInsert(r *Row, ref uint32) (uint32, bool) {
-	byID := r.OwnerID != ""
-	var ownerHash uint64
-	if byID {
-		ownerHash = maphash.String(c.index.seed, r.OwnerID)
-	} else {
-		c.key = appendOwnerEmail(c.key[:0], r.Email)
-		ownerHash = maphash.Bytes(c.index.seed, c.key)
-	}
-	pos, fingerprint := c.index.start(c.index.hash(r.Period, ownerHash, r.Field, byID))
-	for {
-		slot := c.index.slots[pos]
-		if slot == 0 {
-			c.index.slots[pos] = fingerprint | uint64(ref+1)
-			return 0, false
-		}
-		if slot&^math.MaxUint32 == fingerprint {
-			other := uint32(slot) - 1
-			if c.sameKey(c.rowAt(other), r, byID) {
-				return other, true
-			}
-		}
-		pos = c.index.next(pos)
-	}
-}
-
-// sameKey reports whether row o has the key of row r, the row that
-// findOrInsert looks up. byID tells whether r has an owner id.
-func (c *comparison) sameKey(o, r *Row, byID bool) bool {
-	if o.Field != r.Field || o.Period != r.Period || (o.OwnerID != "") != byID {
-		return false
-	}
-	if byID {
-		return o.OwnerID == r.OwnerID
-	}
-	if o.Email == r.Email {
-		return true
-	}
-	c.otherKey = appendOwnerEmail(c.otherKey[:0], o.Email)
-	return string(c.otherKey) == string(c.key)
-}
-
-// rowAt returns the row that ref refers to.
-func (c *comparison) rowAt(ref uint32) *Row {
-	if int(ref) < len(c.previous) {
-		return &c.previous[ref]
-	}
-	return &c.current[int(ref)-len(c.previous)]
-}
-
 // indexPrevious adds every previous row to the index and returns a
 // *DuplicateKeyError when two rows share a key.
 func (c *comparison) indexPrevious() error {
-	for i := range c.previous {
-		r := &c.previous[i]
-		if _, dup := c.findOrInsert(r, uint32(i)); dup {
-			c.duplicate.add(keyOf(r))
+	var hashes [probeBatch]uint64
+	for start := 0; start < len(c.previous); start += probeBatch {
+		batch := c.previous[start:min(start+probeBatch, len(c.previous))]
+		c.hashBatch(batch, &hashes)
+		for k := range batch {
+			r := &batch[k]
+			if _, dup := c.findOrInsert(r, hashes[k], uint32(start+k)); dup {
+				c.duplicate.add(keyOf(r))
+			}
 		}
 	}
 	return c.duplicate.err("previous")
@@ -139,22 +94,33 @@ func (c *comparison) indexPrevious() error {
 // matchCurrent looks up every current row and classifies it, as a change
 // of a previous row or as added.
 func (c *comparison) matchCurrent() error {
-	for j := range c.current {
-		r := &c.current[j]
-		i, found := c.findOrInsert(r, uint32(len(c.previous)+j))
-		switch {
-		case !found:
-			c.classifyAdded(r)
-		case int(i) >= len(c.previous) || c.matched[i]:
-			c.duplicate.add(keyOf(r))
-		default:
-			c.matched[i] = true
-			if err := c.classifyPair(&c.previous[i], r); err != nil {
+	var hashes [probeBatch]uint64
+	for start := 0; start < len(c.current); start += probeBatch {
+		batch := c.current[start:min(start+probeBatch, len(c.current))]
+		c.hashBatch(batch, &hashes)
+		for k := range batch {
+			if err := c.matchRow(&batch[k], hashes[k], uint32(len(c.previous)+start+k)); err != nil {
 				return err
 			}
 		}
 	}
 	return c.duplicate.err("current")
+}
+
+// matchRow looks up the current row r, whose key hash is h and whose
+// reference is ref, and classifies it.
+func (c *comparison) matchRow(r *Row, h uint64, ref uint32) error {
+	i, found := c.findOrInsert(r, h, ref)
+	switch {
+	case !found:
+		c.classifyAdded(r)
+	case int(i) >= len(c.previous) || c.matched[i]:
+		c.duplicate.add(keyOf(r))
+	default:
+		c.matched[i] = true
+		return c.classifyPair(&c.previous[i], r)
+	}
+	return nil
 }
 
 // sweepRemoved classifies the previous rows that no current row matched.
