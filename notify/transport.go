@@ -123,7 +123,7 @@ func (s *httpSender) post(ctx context.Context, body []byte, header http.Header, 
 	if prepare != nil {
 		prepare(req.Request)
 	}
-	resp, err := s.client.Do(req)
+	resp, err := s.do(req)
 	if err != nil {
 		if resp != nil {
 			resp.Body.Close()
@@ -137,6 +137,18 @@ func (s *httpSender) post(ctx context.Context, body []byte, header http.Header, 
 		status: resp.StatusCode, body: s.red.string(strings.ToValidUTF8(string(b), "\uFFFD")),
 		header: resp.Header, attempts: st.count, retryAfter: st.retryAfter,
 	}, nil
+}
+
+// do sends req with retries. A panic in the HTTP client or its transport
+// is raised again with the URL removed from its message, because the panic
+// value may quote the request URL and callers such as [Multi] show it.
+func (s *httpSender) do(req *retryablehttp.Request) (*http.Response, error) {
+	defer func() {
+		if v := recover(); v != nil {
+			panic(fmt.Sprintf("notify: %s: panic while sending: %s", s.cfg.name, s.red.string(fmt.Sprint(v))))
+		}
+	}()
+	return s.client.Do(req)
 }
 
 // checkRetry is the retry policy: transport errors that may pass, 429 and
