@@ -104,8 +104,8 @@ func (s *FileStore) SetPending(ctx context.Context, k Key, jobID string) error {
 	if err := checkCall(ctx, k); err != nil {
 		return err
 	}
-	if strings.ContainsAny(jobID, "\r\n") || strings.TrimSpace(jobID) != jobID {
-		return fmt.Errorf("snapshot: job id %q has surrounding spaces or a line break", jobID)
+	if err := validatePendingJobID(jobID); err != nil {
+		return err
 	}
 	if err := s.ensureStream(k); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxKeyPartLen is the maximum length in bytes of each field of a [Key].
@@ -26,8 +27,8 @@ func (k Key) parts() [5][2]string {
 }
 
 // Validate returns an error matching [ErrInvalidKey] when ForecastID is
-// empty or a field is too long, is "." or "..", or contains a NUL byte,
-// another control character, '/' or '\\'.
+// empty or a field is too long, is not valid UTF-8, is "." or "..", or
+// contains a NUL byte, another control character, '/' or '\\'.
 func (k Key) Validate() error {
 	if k.ForecastID == "" {
 		return fmt.Errorf("%w: ForecastID is empty; set it to the Clari forecast id", ErrInvalidKey)
@@ -44,6 +45,11 @@ func validatePart(name, v string) error {
 	if len(v) > MaxKeyPartLen {
 		return fmt.Errorf("%w: %s is %d bytes long, more than the maximum %d",
 			ErrInvalidKey, name, len(v), MaxKeyPartLen)
+	}
+	// Stores write the key as JSON, which replaces invalid UTF-8 with
+	// U+FFFD, so such a key would not read back as itself.
+	if !utf8.ValidString(v) {
+		return fmt.Errorf("%w: %s %q is not valid UTF-8", ErrInvalidKey, name, v)
 	}
 	if v == "." || v == ".." {
 		return fmt.Errorf("%w: %s is %q, a path name reserved by the file system", ErrInvalidKey, name, v)

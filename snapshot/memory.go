@@ -192,6 +192,9 @@ func (s *MemoryStore) SetPending(ctx context.Context, k Key, jobID string) error
 	if err := checkCall(ctx, k); err != nil {
 		return err
 	}
+	if err := validatePendingJobID(jobID); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stream(k, true).pending = jobID

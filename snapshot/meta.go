@@ -7,7 +7,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
+
+// maxSourceJobIDLen bounds Meta.SourceJobID, so that the metadata stays
+// far below the size that a FileStore reads back.
+const maxSourceJobIDLen = 1024
 
 // checkCall returns ctx.Err() or the key's validation error.
 func checkCall(ctx context.Context, k Key) error {
@@ -37,10 +42,23 @@ func prepareMeta(m Meta, now func() time.Time) (Meta, error) {
 			return Meta{}, fmt.Errorf("snapshot: ParentID: %w", err)
 		}
 	}
+	if len(m.SourceJobID) > maxSourceJobIDLen || !utf8.ValidString(m.SourceJobID) {
+		return Meta{}, fmt.Errorf("snapshot: SourceJobID of %q is %d bytes; it must be valid UTF-8 of at most %d bytes",
+			m.ID, len(m.SourceJobID), maxSourceJobIDLen)
+	}
 	if m.RowCount < 0 {
 		return Meta{}, fmt.Errorf("snapshot: RowCount of %q is %d; it must not be negative", m.ID, m.RowCount)
 	}
 	return m, nil
+}
+
+// validatePendingJobID rejects a job id that a FileStore could not store
+// in its one-line PENDING file and read back unchanged.
+func validatePendingJobID(jobID string) error {
+	if strings.ContainsAny(jobID, "\r\n") || strings.TrimSpace(jobID) != jobID {
+		return fmt.Errorf("snapshot: job id %q has surrounding spaces or a line break", jobID)
+	}
+	return nil
 }
 
 // completeMeta sets the digest and size of the body, after checking them

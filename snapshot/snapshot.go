@@ -12,9 +12,10 @@ import (
 // one time period, scope and currency. Snapshots of different keys are never
 // compared with each other, so a new quarter starts a new stream.
 //
-// ForecastID must not be empty. Each field may hold any text except the
-// NUL byte, other control characters, path separators ('/' and '\\') and
-// the names "." and "..", and is at most [MaxKeyPartLen] bytes long.
+// ForecastID must not be empty. Each field may hold any valid UTF-8 text
+// except the NUL byte, other control characters, path separators ('/'
+// and '\\') and the names "." and "..", and is at most [MaxKeyPartLen]
+// bytes long.
 // [Key.Validate] checks these rules; every Store method that takes a Key
 // calls it.
 type Key struct {
@@ -35,7 +36,8 @@ type Meta struct {
 	Key Key    `json:"key"`
 	// TakenAt is when the export was fetched, in UTC.
 	TakenAt time.Time `json:"taken_at"`
-	// SourceJobID is the id of the export job that produced the body.
+	// SourceJobID is the id of the export job that produced the body:
+	// valid UTF-8 of at most 1024 bytes.
 	SourceJobID string `json:"source_job_id,omitempty"`
 	// SHA256 is the lower-case hex SHA-256 digest of the body.
 	SHA256 string `json:"sha256"`

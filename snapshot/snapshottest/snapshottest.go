@@ -29,6 +29,7 @@ func Run(t *testing.T, newStore func(t *testing.T) snapshot.Store) {
 		{"PutKeepsCallerFields", testPutKeepsCallerFields},
 		{"PutWrongDigest", testPutWrongDigest},
 		{"PutDuplicateID", testPutDuplicateID},
+		{"PutInvalidSourceJobID", testPutInvalidSourceJobID},
 		{"InvalidKeys", testInvalidKeys},
 		{"InvalidIDs", testInvalidIDs},
 		{"GetUnknown", testGetUnknown},
@@ -200,6 +201,34 @@ func testPutDuplicateID(t *testing.T, s snapshot.Store) {
 	}
 }
 
+// testPutInvalidSourceJobID checks that Put rejects a job id that could
+// not be stored and read back unchanged, and stores nothing.
+func testPutInvalidSourceJobID(t *testing.T, s snapshot.Store) {
+	k := Key("fc")
+	for name, job := range map[string]string{
+		"too long":      strings.Repeat("j", 70000),
+		"invalid UTF-8": "job\xff",
+	} {
+		t.Run(name, func(t *testing.T) {
+			m, err := s.Put(t.Context(), snapshot.Meta{Key: k, SourceJobID: job}, strings.NewReader("x"))
+			if err == nil {
+				t.Errorf("Put returned no error and stored %q", m.ID)
+			}
+		})
+	}
+	if list, err := s.List(t.Context(), k); err != nil || len(list) != 0 {
+		t.Errorf("List after rejected Puts = %d snapshots, %v; want none", len(list), err)
+	}
+	long := strings.Repeat("j", 1024)
+	m, err := s.Put(t.Context(), snapshot.Meta{Key: k, SourceJobID: long}, strings.NewReader("x"))
+	if err != nil {
+		t.Fatalf("Put with a 1024-byte job id error: %v", err)
+	}
+	if got, _, err := s.Get(t.Context(), m.ID); err != nil || got.SourceJobID != long {
+		t.Errorf("Get of 1024-byte job id = %d bytes, %v; want it unchanged", len(got.SourceJobID), err)
+	}
+}
+
 func testInvalidKeys(t *testing.T, s snapshot.Store) {
 	good := Key("fc")
 	tests := []struct {
@@ -213,6 +242,7 @@ func testInvalidKeys(t *testing.T, s snapshot.Store) {
 		{"backslash", func(k *snapshot.Key) { k.Scope = `a\b` }},
 		{"NUL", func(k *snapshot.Key) { k.Currency = "US\x00D" }},
 		{"newline", func(k *snapshot.Key) { k.Types = "a\nb" }},
+		{"invalid UTF-8", func(k *snapshot.Key) { k.ForecastID = "fc\xff" }},
 		{"too long", func(k *snapshot.Key) { k.Scope = strings.Repeat("s", snapshot.MaxKeyPartLen+1) }},
 	}
 	for _, tt := range tests {
@@ -509,6 +539,14 @@ func testPending(t *testing.T, s snapshot.Store) {
 	}
 	if job, err := s.Pending(ctx, k); err != nil || job != "" {
 		t.Errorf("Pending after clear = %q, %v; want empty", job, err)
+	}
+	for _, bad := range []string{"job\n2", " job", "job\r"} {
+		if err := s.SetPending(ctx, k, bad); err == nil {
+			t.Errorf("SetPending(%q) returned no error", bad)
+		}
+	}
+	if job, err := s.Pending(ctx, k); err != nil || job != "" {
+		t.Errorf("Pending after rejected SetPending = %q, %v; want empty", job, err)
 	}
 }
 
