@@ -116,7 +116,7 @@ func (e *APIError) Is(target error) bool {
 }
 
 // readAPIError builds an *APIError from resp, reading at most 1 MiB of
-// its body. The API key is removed from the message in case a server
+// its body. The API key is removed from the fields in case a server
 // echoes it.
 func (c *Client) readAPIError(r request, resp *http.Response, attempts int) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
@@ -127,12 +127,9 @@ func (c *Client) readAPIError(r request, resp *http.Response, attempts int) erro
 		JobID:      r.jobID,
 		Attempts:   attempts,
 	}
-	parseErrorBody(e, body)
+	parseErrorBody(e, body, string(c.key))
 	if e.Message == "" && e.Code == "" {
 		e.Message = http.StatusText(resp.StatusCode)
-	}
-	for _, s := range []*string{&e.Code, &e.Namespace, &e.ErrorID, &e.Message} {
-		*s = strings.ReplaceAll(*s, string(c.key), redacted)
 	}
 	return e
 }
@@ -152,12 +149,23 @@ type errorBody struct {
 }
 
 // parseErrorBody fills e from an error body of any shape. A body that is
-// not a JSON object becomes the message, shortened to 512 bytes.
-func parseErrorBody(e *APIError, body []byte) {
+// not a JSON object becomes the message. Each field has key replaced by
+// [REDACTED] and is then shortened, the message to 512 bytes and the
+// others to 128, so that a cut never leaves part of the key behind. key
+// must not be empty.
+func parseErrorBody(e *APIError, body []byte, key string) {
+	defer func() {
+		for _, f := range []struct {
+			s *string
+			n int
+		}{{&e.Code, 128}, {&e.Namespace, 128}, {&e.ErrorID, 128}, {&e.Message, 512}} {
+			*f.s = shorten(strings.ReplaceAll(*f.s, key, redacted), f.n)
+		}
+	}()
 	body = bytes.TrimSpace(body)
 	var eb errorBody
 	if len(body) == 0 || body[0] != '{' || json.Unmarshal(body, &eb) != nil {
-		e.Message = shorten(string(body), 512)
+		e.Message = string(body)
 		return
 	}
 	e.Code, e.Namespace, e.ErrorID = string(eb.Code), string(eb.Namespace), string(eb.ErrorID)
@@ -173,7 +181,6 @@ func parseErrorBody(e *APIError, body []byte) {
 			e.Message = string(eb.Errors[0].Message)
 		}
 	}
-	e.Message = shorten(e.Message, 512)
 }
 
 // shorten returns s without control characters, cut to at most n bytes on

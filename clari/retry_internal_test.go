@@ -2,6 +2,7 @@ package clari
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -92,10 +93,16 @@ func FuzzParseErrorBody(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		const key = "fuzz-key"
 		var e APIError
-		parseErrorBody(&e, data)
+		parseErrorBody(&e, data, key)
 		if len(e.Message) > 520 {
 			t.Errorf("message is %d bytes, want at most 515", len(e.Message))
+		}
+		for _, f := range []string{e.Code, e.Namespace, e.ErrorID, e.Message} {
+			if strings.Contains(f, key) {
+				t.Errorf("field %q contains the key", f)
+			}
 		}
 	})
 }

@@ -288,3 +288,27 @@ func TestRedirectNotFollowed(t *testing.T) {
 		t.Error("the API key was sent to the redirect target")
 	}
 }
+
+// TestAPIErrorHidesKeyAtCut sends error bodies that echo the API key where
+// the message is shortened, and checks that no part of the key remains.
+func TestAPIErrorHidesKeyAtCut(t *testing.T) {
+	// The message is cut at 512 bytes, 12 bytes into the key.
+	pad := strings.Repeat("x", 500)
+	for name, body := range map[string]string{
+		"text":        pad + testKey,
+		"JSON":        `{"code":"bad","message":"` + pad + testKey + `"}`,
+		"JSON escape": `{"message":"` + pad + strings.Replace(testKey, "-", `\u002d`, 1) + `"}`,
+		"code":        `{"code":"` + pad[:120] + testKey + `"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, _ := newClient(t, fixedJSON(t, http.StatusBadRequest, body))
+			_, err := c.Limits(t.Context())
+			if err == nil {
+				t.Fatal("Limits returned no error")
+			}
+			if prefix := testKey[:8]; strings.Contains(err.Error(), prefix) {
+				t.Errorf("error contains the start of the API key %q: %v", prefix, err)
+			}
+		})
+	}
+}
