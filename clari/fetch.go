@@ -40,6 +40,11 @@ func (c *Client) Download(ctx context.Context, jobID string) ([]byte, error) {
 	return body, nil
 }
 
+// maxInitialBuffer caps the buffer that readBody sizes from
+// Content-Length, so that a header alone cannot make the client allocate
+// up to the download limit. Longer bodies grow the buffer as they arrive.
+const maxInitialBuffer = 16 << 20
+
 // readBody reads at most max bytes of resp's body. It returns
 // [ErrTooLarge] for a longer body and [ErrIncompleteBody] for one shorter
 // than its Content-Length, with what was read.
@@ -48,7 +53,7 @@ func readBody(resp *http.Response, max int64) ([]byte, error) {
 	if resp.ContentLength > 0 {
 		size = resp.ContentLength
 	}
-	buf := make([]byte, 0, min(size, max)+1)
+	buf := make([]byte, 0, min(size, max, maxInitialBuffer)+1)
 	for {
 		n, err := resp.Body.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/clariwatch/clariwatch/clari"
 	"github.com/clariwatch/clariwatch/clari/claritest"
@@ -275,5 +277,28 @@ func TestNoSecretInErrorsOrLogs(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "retrying request") {
 		t.Error("no retry was logged: the failure paths did not run")
+	}
+}
+
+// TestDownloadBufferNotSizedByHeader checks that a Content-Length the
+// body does not deliver does not make the client allocate that much.
+func TestDownloadBufferNotSizedByHeader(t *testing.T) {
+	const declared = 300 << 20
+	base := newRawServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(declared))
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte("{"))
+	}))
+	c, _ := newClient(t, base, clari.WithRetry(1, time.Second, time.Second))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := c.Download(t.Context(), "j1")
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, clari.ErrIncompleteBody) {
+		t.Errorf("Download error = %v, want ErrIncompleteBody", err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 64<<20 {
+		t.Errorf("Download of a 1-byte body allocated %d MiB, want far less than the %d MiB declared",
+			got>>20, declared>>20)
 	}
 }
