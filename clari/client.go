@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -63,6 +64,9 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	if apiKey == "" {
 		return nil, errors.New("clari: empty API key: pass the token from Clari's Settings, API Token page")
 	}
+	if err := checkKeyText(apiKey); err != nil {
+		return nil, err
+	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.ResponseHeaderTimeout = 2 * time.Minute
 	c := &Client{
@@ -87,6 +91,22 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	}
 	c.rc = c.newRetryClient()
 	return c, nil
+}
+
+// checkKeyText rejects a key that cannot travel as an HTTP header value
+// unchanged. Without this check every request would fail in the transport
+// and, for GETs, be retried as if the network had failed. The error does
+// not quote the key.
+func checkKeyText(key string) error {
+	if strings.TrimSpace(key) != key {
+		return errors.New("clari: API key has leading or trailing spaces: pass the token exactly as Clari shows it")
+	}
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c < ' ' || c == 0x7f {
+			return fmt.Errorf("clari: API key has control byte %#02x at offset %d: pass the token exactly as Clari shows it", c, i)
+		}
+	}
+	return nil
 }
 
 // String describes the client with its API key redacted.

@@ -3,6 +3,7 @@ package clari_test
 import (
 	"math"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +19,9 @@ func TestNewClientRejectsInvalidOptions(t *testing.T) {
 		opt  clari.Option
 	}{
 		{"empty key", "", nil},
+		{"key with line break", "sk-secret\r\nX-Other: 1", nil},
+		{"key with NUL", "sk-\x00secret", nil},
+		{"key with surrounding space", " sk-secret ", nil},
 		{"relative base URL", "k", clari.WithBaseURL("/v4")},
 		{"ftp base URL", "k", clari.WithBaseURL("ftp://example.com/v4")},
 		{"base URL with user", "k", clari.WithBaseURL("https://user:pw@example.com/v4")},
@@ -37,8 +41,12 @@ func TestNewClientRejectsInvalidOptions(t *testing.T) {
 			if tt.opt != nil {
 				opts = append(opts, tt.opt)
 			}
-			if c, err := clari.NewClient(tt.key, opts...); err == nil {
-				t.Errorf("NewClient = %v, want an error", c)
+			c, err := clari.NewClient(tt.key, opts...)
+			if err == nil {
+				t.Fatalf("NewClient = %v, want an error", c)
+			}
+			if len(tt.key) > 1 && strings.Contains(err.Error(), strings.TrimSpace(tt.key)) {
+				t.Errorf("NewClient error contains the key: %v", err)
 			}
 		})
 	}
