@@ -451,3 +451,36 @@ func TestQuotaExhaustedByEmulator(t *testing.T) {
 		t.Errorf("second StartExport = %v, want ErrQuotaReached", err)
 	}
 }
+
+// TestDotIDsRejected checks that "." and "..", which a server resolves as
+// path steps to another endpoint, are rejected before any request.
+func TestDotIDsRejected(t *testing.T) {
+	var paths []string
+	var mu sync.Mutex
+	base := newRawServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		paths = append(paths, r.Method+" "+r.URL.Path)
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	c, _ := newClient(t, base)
+	for _, id := range []string{".", ".."} {
+		t.Run(id, func(t *testing.T) {
+			calls := map[string]error{}
+			_, calls["StartExport"] = c.StartExport(t.Context(), id, clari.ExportRequest{})
+			_, calls["JobStatus"] = c.JobStatus(t.Context(), id)
+			_, calls["Download"] = c.Download(t.Context(), id)
+			calls["CancelJob"] = c.CancelJob(t.Context(), id)
+			for name, err := range calls {
+				if err == nil {
+					t.Errorf("%s(%q) returned no error", name, id)
+				}
+			}
+		})
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(paths) != 0 {
+		t.Errorf("server received requests %q, want none", paths)
+	}
+}

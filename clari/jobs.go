@@ -168,6 +168,10 @@ func (c *Client) StartExport(ctx context.Context, forecastID string, req ExportR
 	if forecastID == "" {
 		return "", errors.New("clari: empty forecast id: use the forecast tab id from the Clari URL, such as net_bookings")
 	}
+	if isDotSegment(forecastID) {
+		return "", fmt.Errorf("clari: invalid forecast id %q: use the forecast tab id from the Clari URL, such as net_bookings",
+			forecastID)
+	}
 	if err := req.validate(); err != nil {
 		return "", err
 	}
@@ -335,11 +339,19 @@ func jobRequest(method, jobID, suffix string) (request, error) {
 	if jobID == "" {
 		return request{}, errors.New("clari: empty job id: pass the id that StartExport returned")
 	}
+	if isDotSegment(jobID) {
+		return request{}, fmt.Errorf("clari: invalid job id %q: pass the id that StartExport returned", jobID)
+	}
 	return request{
 		method: method, endpoint: "/export/jobs/{jobId}" + suffix,
 		path: "/export/jobs/" + url.PathEscape(jobID) + suffix, jobID: jobID, idempotent: true,
 	}, nil
 }
+
+// isDotSegment reports whether s is "." or "..". url.PathEscape keeps
+// both, and servers resolve them as path steps, so such an id would
+// address another endpoint.
+func isDotSegment(s string) bool { return s == "." || s == ".." }
 
 // flexString decodes a JSON string, number or boolean as text; null
 // leaves it empty and an object or array keeps its JSON text.
