@@ -33,6 +33,7 @@ func generateExport(users, fields, frames int) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"timePeriods":[{"timePeriodId":"2025_Q3","startDate":"2025-08-01",` +
 		`"endDate":"2025-10-31","label":"Q3","year":2025,"crmId":"0260b000000XyZaAAK","type":"quarter"}],`)
+
 	b.WriteString(`"timeFrames":[`)
 	start := time.Date(2025, 8, 1, 0, 0, 0, 0, time.UTC)
 	for f := range frames {
@@ -41,12 +42,14 @@ func generateExport(users, fields, frames int) []byte {
 		fmt.Fprintf(&b, `{"timeFrameId":"%d","startDate":"%s","endDate":"%s"}`,
 			f, s.Format(time.DateOnly), s.AddDate(0, 0, 6).Format(time.DateOnly))
 	}
+
 	fieldNames := []string{"commit", "best_case", "pipeline", "most_likely", "quota", "upside"}
 	b.WriteString(`],"fields":[`)
 	for f := range fields {
 		sep(&b, f)
 		fmt.Fprintf(&b, `{"fieldId":"%s","fieldName":"%s","fieldType":"forecast"}`, fieldNames[f], fieldNames[f])
 	}
+
 	b.WriteString(`],"users":[`)
 	for u := range users {
 		sep(&b, u)
@@ -55,6 +58,7 @@ func generateExport(users, fields, frames int) []byte {
 			`"parentHierarchyName":"VP Sales %d","scopeId":"%d::REP"}`,
 			100000+u, rng.Int64N(1e15), u, u, 400+u%50, u%50, 300+u%10, u%10, 100000+u)
 	}
+
 	b.WriteString(`],"entries":[`)
 	n := 0
 	for u := range users {
@@ -106,12 +110,20 @@ func BenchmarkDecode(b *testing.B) {
 		b.Run(dec.name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
+			cpuStart := processCPU()
 			for b.Loop() {
 				if _, err := dec.decode(data); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.StopTimer()
+
+			// CPU time counts the garbage collector's threads too, and
+			// unlike wall time it does not grow when other processes
+			// share the cores.
+			if cpu := (processCPU() - cpuStart).Seconds() / float64(b.N); cpu > 0 {
+				b.ReportMetric(float64(len(data))/1e6/cpu, "MB/cpu-s")
+			}
 			peak, kept := measureHeap(data, dec.decode)
 			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 			b.ReportMetric(float64(kept)/(1<<20), "kept-MiB")
@@ -128,6 +140,7 @@ func measureHeap(data []byte, decode func([]byte) (*Export, error)) (peak, kept 
 		metrics.Read(sample)
 		return sample[0].Value.Uint64()
 	}
+
 	runtime.GC()
 	base := read()
 	done := make(chan struct{})
@@ -145,6 +158,7 @@ func measureHeap(data []byte, decode func([]byte) (*Export, error)) (peak, kept 
 			}
 		}
 	})
+
 	e, err := decode(data)
 	close(done)
 	wg.Wait()
