@@ -6,17 +6,37 @@ import (
 	"strings"
 )
 
-// entry is a reported change with the exact magnitudes that order it.
+// entry is a reported change. It holds row indexes and exact magnitudes
+// but no pointers, so that the garbage collector need not scan the
+// entries and growing them copies little. report builds the Change
+// values once the entries are sorted.
 type entry struct {
-	change      Change
-	email       string // sortEmail of the email, the first tie-breaker
 	absDelta    uint64 // |Delta| in micros
 	absPrevious uint64 // |Previous| in micros; 0 when there is no percent
+	delta       int64  // Delta in micros
+	prev, cur   int32  // row indexes in the previous and current tables; -1 for none
+	kind        kindCode
+	decreased   bool // the Direction is Decreased
 	hasPercent  bool
 }
 
-// classifyPair judges a key that both tables have.
-func (c *comparison) classifyPair(prev, cur *Row) error {
+// kindCode is a Kind stored in one byte: the index into kinds.
+type kindCode uint8
+
+var kinds = [...]Kind{KindChanged, KindFromZero, KindToZero, KindAdded, KindRemoved}
+
+const (
+	codeChanged kindCode = iota
+	codeFromZero
+	codeToZero
+	codeAdded
+	codeRemoved
+)
+
+// classifyPair judges a key that both tables have: previous row i and
+// current row j.
+func (c *comparison) classifyPair(i, j int) error {
+	prev, cur := &c.previous[i], &c.current[j]
 	c.summary.Compared++
 	if prev.Value == cur.Value {
 		c.summary.Unchanged++
@@ -28,37 +48,35 @@ func (c *comparison) classifyPair(prev, cur *Row) error {
 		return keyError(cur, err)
 	}
 
-	kind := KindChanged
+	kind := codeChanged
 	switch {
 	case prev.Value.IsZero():
-		kind = KindFromZero
+		kind = codeFromZero
 	case cur.Value.IsZero():
-		kind = KindToZero
+		kind = codeToZero
 	}
 	dir := directionOf(delta, Increased)
 	absDelta, absPrev := magnitude(delta.micros), magnitude(prev.Value.micros)
 	l := c.rules.forField(cur.Field)
 	pass := c.rules.allows(dir) && absDelta >= l.minChange &&
-		(kind == KindFromZero || meetsPercent(absDelta, absPrev, l.percent))
+		(kind == codeFromZero || meetsPercent(absDelta, absPrev, l.percent))
 	if !pass {
 		c.summary.BelowThreshold++
 		return nil
 	}
 
 	c.summary.Changed++
-	e := c.newEntry(kind, cur, delta, dir)
-	e.change.Previous = c.amounts.new(prev.Value)
-	e.change.Current = c.amounts.new(cur.Value)
-	if kind != KindFromZero {
+	e := c.newEntry(kind, i, j, delta, dir)
+	if kind != codeFromZero {
 		e.absPrevious = absPrev
 		e.hasPercent = true
-		e.change.Percent = c.percents.new(percentOf(delta.micros, absPrev))
 	}
 	return nil
 }
 
-// classifyAdded judges a key that only the current table has.
-func (c *comparison) classifyAdded(cur *Row) {
+// classifyAdded judges a key that only the current table has: row j.
+func (c *comparison) classifyAdded(j int) {
+	cur := &c.current[j]
 	if !c.periods.compares(cur.Period) {
 		c.summary.OtherPeriods++
 		return
@@ -70,12 +88,12 @@ func (c *comparison) classifyAdded(cur *Row) {
 		return
 	}
 	c.summary.Added++
-	e := c.newEntry(KindAdded, cur, cur.Value, dir)
-	e.change.Current = c.amounts.new(cur.Value)
+	c.newEntry(codeAdded, -1, j, cur.Value, dir)
 }
 
-// classifyRemoved judges a key that only the previous table has.
-func (c *comparison) classifyRemoved(prev *Row) error {
+// classifyRemoved judges a key that only the previous table has: row i.
+func (c *comparison) classifyRemoved(i int) error {
+	prev := &c.previous[i]
 	if !c.periods.compares(prev.Period) {
 		c.summary.OtherPeriods++
 		return nil
@@ -91,8 +109,7 @@ func (c *comparison) classifyRemoved(prev *Row) error {
 		return nil
 	}
 	c.summary.Removed++
-	e := c.newEntry(KindRemoved, prev, delta, dir)
-	e.change.Previous = c.amounts.new(prev.Value)
+	c.newEntry(codeRemoved, i, -1, delta, dir)
 	return nil
 }
 
@@ -101,22 +118,16 @@ func keyError(r *Row, err error) error {
 	return fmt.Errorf("diff: period %q, owner %q, field %q: %w", r.Period, ownerOf(r), r.Field, err)
 }
 
-// newEntry appends an entry for r and returns it to be completed.
-func (c *comparison) newEntry(kind Kind, r *Row, delta Amount, dir Direction) *entry {
+// newEntry appends an entry for previous row i and current row j, either
+// of them -1 when missing, and returns it to be completed.
+func (c *comparison) newEntry(kind kindCode, i, j int, delta Amount, dir Direction) *entry {
 	c.entries = append(c.entries, entry{
-		change: Change{
-			Kind:      kind,
-			Period:    r.Period,
-			OwnerID:   r.OwnerID,
-			Email:     r.Email,
-			Name:      r.Name,
-			Field:     r.Field,
-			FieldName: r.FieldName,
-			Delta:     delta,
-			Direction: dir,
-		},
-		email:    sortEmail(r.Email),
-		absDelta: magnitude(delta.micros),
+		absDelta:  magnitude(delta.micros),
+		delta:     delta.micros,
+		prev:      int32(i),
+		cur:       int32(j),
+		kind:      kind,
+		decreased: dir == Decreased,
 	})
 	return &c.entries[len(c.entries)-1]
 }
@@ -143,9 +154,9 @@ func percentOf(delta int64, absPrevious uint64) float64 {
 // compareEntries orders changes: those without a percent first, by
 // |Delta| descending, then the others by |Percent| descending, compared
 // exactly as |d1| × |p2| against |d2| × |p1|. Ties go by normalised email,
-// field, period and owner id, which together identify a key, so the
-// order is total.
-func compareEntries(a, b *entry) int {
+// field, period and owner id of the row each change shows, which
+// together identify a key, so the order is total.
+func (c *comparison) compareEntries(a, b *entry) int {
 	if a.hasPercent != b.hasPercent {
 		if !a.hasPercent {
 			return -1
@@ -163,14 +174,15 @@ func compareEntries(a, b *entry) int {
 	if byMagnitude != 0 {
 		return byMagnitude
 	}
-	if n := compareSortEmails(a.email, b.email); n != 0 {
+	ra, rb := c.shownRow(a), c.shownRow(b)
+	if n := compareOwnerEmails(ra.Email, rb.Email); n != 0 {
 		return n
 	}
-	if n := strings.Compare(a.change.Field, b.change.Field); n != 0 {
+	if n := strings.Compare(ra.Field, rb.Field); n != 0 {
 		return n
 	}
-	if n := strings.Compare(a.change.Period, b.change.Period); n != 0 {
+	if n := strings.Compare(ra.Period, rb.Period); n != 0 {
 		return n
 	}
-	return strings.Compare(a.change.OwnerID, b.change.OwnerID)
+	return strings.Compare(ra.OwnerID, rb.OwnerID)
 }

@@ -3,7 +3,6 @@ package diff
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 )
 
@@ -41,8 +40,6 @@ type comparison struct {
 
 	summary   Summary
 	entries   []entry
-	amounts   slab[Amount]
-	percents  slab[float64]
 	duplicate duplicateCounter
 }
 
@@ -111,14 +108,15 @@ func (c *comparison) matchCurrent() error {
 // reference is ref, and classifies it.
 func (c *comparison) matchRow(r *Row, h uint64, ref uint32) error {
 	i, found := c.findOrInsert(r, h, ref)
+	j := int(ref) - len(c.previous)
 	switch {
 	case !found:
-		c.classifyAdded(r)
+		c.classifyAdded(j)
 	case int(i) >= len(c.previous) || c.matched[i]:
 		c.duplicate.add(keyOf(r))
 	default:
 		c.matched[i] = true
-		return c.classifyPair(&c.previous[i], r)
+		return c.classifyPair(int(i), j)
 	}
 	return nil
 }
@@ -129,34 +127,11 @@ func (c *comparison) sweepRemoved() error {
 		if ok {
 			continue
 		}
-		if err := c.classifyRemoved(&c.previous[i]); err != nil {
+		if err := c.classifyRemoved(i); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// report sorts the changes and builds the Report.
-func (c *comparison) report() *Report {
-	// Sort positions rather than the entries, which are large to swap.
-	order := make([]int32, len(c.entries))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortFunc(order, func(a, b int32) int {
-		return compareEntries(&c.entries[a], &c.entries[b])
-	})
-	changes := make([]Change, len(order))
-	for i, at := range order {
-		changes[i] = c.entries[at].change
-	}
-	return &Report{
-		Periods:         c.periods.current,
-		PeriodChanged:   c.periods.changed,
-		PreviousPeriods: c.periods.previous,
-		Changes:         changes,
-		Summary:         c.summary,
-	}
 }
 
 // checkSize rejects tables too large to index.
@@ -171,19 +146,4 @@ func checkSize(previous, current []Row) error {
 		}
 	}
 	return nil
-}
-
-// slab hands out pointers to values stored in shared chunks, so that a
-// report with n changes makes O(log n) allocations for its pointer
-// fields, not 3n.
-type slab[T any] struct {
-	chunk []T
-}
-
-func (s *slab[T]) new(v T) *T {
-	if len(s.chunk) == cap(s.chunk) {
-		s.chunk = make([]T, 0, max(64, 2*cap(s.chunk)))
-	}
-	s.chunk = append(s.chunk, v)
-	return &s.chunk[len(s.chunk)-1]
 }

@@ -11,7 +11,7 @@ import (
 // strings.ToLower(strings.TrimSpace(email)). Building that string for
 // every row allocates for each mixed-case email, so the comparison writes
 // the key into a reused buffer instead, and the report orders emails with
-// a comparison that folds ASCII case as it goes.
+// a comparison that folds case as it goes.
 
 // Masks for working on the 8 bytes of a uint64 at once.
 const (
@@ -78,32 +78,40 @@ func lowerASCII8(w uint64) uint64 {
 	return w | (atLeastA&^aboveZ)>>2
 }
 
-// sortEmail returns a form of email that compareSortEmails orders as
-// strings.ToLower(strings.TrimSpace(email)) orders. An ASCII email is only
-// trimmed, so that it needs no allocation. Any other email is lowered in
-// full.
-func sortEmail(email string) string {
-	s := strings.TrimSpace(email)
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return strings.ToLower(s)
-		}
-	}
-	return s
-}
-
-// compareSortEmails compares two results of sortEmail as strings.Compare
-// compares the lowered emails. Lowering the letters A to Z of each byte
-// is enough: a trimmed ASCII email lowers to exactly that, and
-// strings.ToLower never returns an ASCII capital, while the bytes of a
-// multi-byte rune are all 0x80 or more and stay as they are.
-func compareSortEmails(a, b string) int {
+// compareOwnerEmails compares the owner keys of two emails as
+// strings.Compare(strings.ToLower(strings.TrimSpace(a)),
+// strings.ToLower(strings.TrimSpace(b))) does, without building them. The
+// byte order of UTF-8 is the order of the code points it encodes, so
+// past the first non-ASCII byte it compares lowered runes.
+func compareOwnerEmails(a, b string) int {
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
 	n := min(len(a), len(b))
-	for i := range n {
-		x, y := lowerByte(a[i]), lowerByte(b[i])
+	i := 0
+	for ; i < n; i++ {
+		x, y := a[i], b[i]
+		if x >= utf8.RuneSelf || y >= utf8.RuneSelf {
+			return compareLowerRunes(a[i:], b[i:])
+		}
+		x, y = lowerByte(x), lowerByte(y)
 		if x != y {
 			return cmp.Compare(x, y)
 		}
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// compareLowerRunes compares strings.ToLower(a) and strings.ToLower(b)
+// rune by rune. Like strings.ToLower, it reads each invalid UTF-8 byte as
+// U+FFFD.
+func compareLowerRunes(a, b string) int {
+	for len(a) > 0 && len(b) > 0 {
+		x, wa := utf8.DecodeRuneInString(a)
+		y, wb := utf8.DecodeRuneInString(b)
+		x, y = unicode.ToLower(x), unicode.ToLower(y)
+		if x != y {
+			return cmp.Compare(x, y)
+		}
+		a, b = a[wa:], b[wb:]
 	}
 	return cmp.Compare(len(a), len(b))
 }
