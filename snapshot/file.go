@@ -125,7 +125,9 @@ func (s *FileStore) Close() error {
 // Dir returns the directory of the store.
 func (s *FileStore) Dir() string { return s.dir }
 
-// mkdir creates name with mode 0700 unless it exists.
+// mkdir creates name with mode 0700 unless it exists. It fsyncs the
+// parent directory after creating name, so that files later renamed into
+// name do not outlive a power failure that loses name itself.
 func (s *FileStore) mkdir(name string) error {
 	err := s.root.Mkdir(name, dirMode)
 	if errors.Is(err, fs.ErrExist) {
@@ -133,6 +135,9 @@ func (s *FileStore) mkdir(name string) error {
 	}
 	if err == nil {
 		err = s.root.Chmod(name, dirMode)
+	}
+	if err == nil {
+		err = syncDir(s.root, path.Dir(name))
 	}
 	if err != nil {
 		return fmt.Errorf("snapshot: create directory %s: %w", s.path(name), err)
