@@ -66,8 +66,11 @@ func RenderReport(r *diff.Report, opts *RenderOptions) *Message {
 	if max == 0 {
 		max = DefaultMaxChanges
 	}
-	var moved, added, removed []diff.Change
-	for _, c := range r.Changes {
+	// Pointers, not copies: a report can hold 100,000 changes, and copying
+	// each Change struct dominated the time and memory of rendering.
+	var moved, added, removed []*diff.Change
+	for i := range r.Changes {
+		c := &r.Changes[i]
 		switch c.Kind {
 		case diff.KindAdded:
 			added = append(added, c)
@@ -80,7 +83,7 @@ func RenderReport(r *diff.Report, opts *RenderOptions) *Message {
 	multiPeriod := len(r.Periods) > 1
 	if len(moved) > 0 {
 		m.Sections = append(m.Sections, listSection("Top changes", "changes", moved, max,
-			func(c diff.Change) string { return changeLine(c, opts.Currency, multiPeriod) }))
+			func(c *diff.Change) string { return changeLine(*c, opts.Currency, multiPeriod) }))
 	}
 	if len(added) > 0 {
 		m.Sections = append(m.Sections, repSection("Reps added", added, max, opts.Currency, multiPeriod))
@@ -129,7 +132,7 @@ func summaryText(r *diff.Report) string {
 }
 
 // listSection lists up to max items and counts the rest in a last line.
-func listSection(heading, noun string, cs []diff.Change, max int, line func(diff.Change) string) Section {
+func listSection(heading, noun string, cs []*diff.Change, max int, line func(*diff.Change) string) Section {
 	sec := Section{Heading: heading}
 	n := len(cs)
 	if max > 0 && n > max {
@@ -145,28 +148,28 @@ func listSection(heading, noun string, cs []diff.Change, max int, line func(diff
 }
 
 // repSection groups added or removed rows by owner, one line per rep.
-func repSection(heading string, cs []diff.Change, max int, currency string, multiPeriod bool) Section {
+func repSection(heading string, cs []*diff.Change, max int, currency string, multiPeriod bool) Section {
 	var order []string
-	byOwner := map[string][]diff.Change{}
+	byOwner := map[string][]*diff.Change{}
 	for _, c := range cs {
-		k := ownerKey(c)
+		k := ownerKey(*c)
 		if _, ok := byOwner[k]; !ok {
 			order = append(order, k)
 		}
 		byOwner[k] = append(byOwner[k], c)
 	}
-	reps := make([]diff.Change, len(order))
+	reps := make([]*diff.Change, len(order))
 	for i, k := range order {
 		reps[i] = byOwner[k][0]
 	}
-	return listSection(heading, "reps", reps, max, func(first diff.Change) string {
+	return listSection(heading, "reps", reps, max, func(first *diff.Change) string {
 		var vals []string
-		for _, c := range byOwner[ownerKey(first)] {
+		for _, c := range byOwner[ownerKey(*first)] {
 			v := c.Current
 			if v == nil {
 				v = c.Previous
 			}
-			label := fieldLabel(c)
+			label := fieldLabel(*c)
 			if multiPeriod {
 				label += " " + c.Period
 			}
@@ -175,7 +178,7 @@ func repSection(heading string, cs []diff.Change, max int, currency string, mult
 			}
 			vals = append(vals, label)
 		}
-		return ownerLabel(first) + ": " + strings.Join(vals, ", ")
+		return ownerLabel(*first) + ": " + strings.Join(vals, ", ")
 	})
 }
 

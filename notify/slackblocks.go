@@ -42,8 +42,12 @@ type slackText struct {
 // replaces invalid UTF-8 with U+FFFD.
 func EscapeSlack(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+	return slackEscaper.Replace(s)
 }
+
+// slackEscaper is built once: building a Replacer costs far more than
+// one short Replace.
+var slackEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // EncodeSlack renders m as one or more Slack incoming-webhook payloads,
 // each within Slack's limits, to be sent in order. A message that does not
