@@ -3,6 +3,9 @@ package copilot_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -398,4 +401,44 @@ func TestNewHandlerNilPanics(t *testing.T) {
 		}
 	}()
 	copilot.NewHandler(nil, nil, nil)
+}
+
+func TestHandlerGitHubReplayWindow(t *testing.T) {
+	clock := newFakeClock(testNow)
+	v, err := copilot.NewVerifier([]string{ghSecret}, &copilot.VerifierOptions{Scheme: copilot.GitHub{}, Now: clock.Now})
+	if err != nil {
+		t.Fatalf("NewVerifier: %v", err)
+	}
+	rec := &recorder{}
+	h := copilot.NewHandler(v, rec, nil)
+	body := eventBody(copilot.EventCallAnalyzed, "c1")
+	mac := hmac.New(sha256.New, []byte(ghSecret))
+	mac.Write(body)
+	header := http.Header{
+		"X-Hub-Signature-256": {"sha256=" + hex.EncodeToString(mac.Sum(nil))},
+		"X-Github-Delivery":   {"72d3162e-cc78-11e3-81ab-4c9367dc0958"},
+	}
+
+	steps := []struct {
+		name      string
+		advance   time.Duration
+		wantCalls int
+	}{
+		{"first delivery", 0, 1},
+		{"replay inside the tolerance", 5 * time.Minute, 1},
+		{"replay after the tolerance", 2 * time.Second, 2},
+	}
+	for _, s := range steps {
+		clock.Advance(s.advance)
+		req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/", bytes.NewReader(body))
+		req.Header = header.Clone()
+		rr := httptest.NewRecorder()
+		h.ServeHTTP(rr, req)
+		if rr.Code != http.StatusNoContent {
+			t.Fatalf("%s: status = %d, want 204", s.name, rr.Code)
+		}
+		if got := rec.count(); got != s.wantCalls {
+			t.Errorf("%s: handler calls = %d, want %d", s.name, got, s.wantCalls)
+		}
+	}
 }

@@ -346,3 +346,48 @@ func TestVerifyAllocations(t *testing.T) {
 		t.Logf("Verify allocates %v times per call", allocs)
 	}
 }
+
+// countingReader is an endless body that counts the bytes read from it.
+type countingReader struct{ n int64 }
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'x'
+	}
+	r.n += int64(len(p))
+	return len(p), nil
+}
+
+func TestVerifyRequestStopsAtLimit(t *testing.T) {
+	const limit = 1000
+	v, err := copilot.NewVerifier([]string{swSecret}, &copilot.VerifierOptions{MaxBodyBytes: limit})
+	if err != nil {
+		t.Fatalf("NewVerifier: %v", err)
+	}
+	tests := []struct {
+		name          string
+		contentLength int64
+		maxRead       int64
+	}{
+		{"unknown length", -1, limit + 1},
+		{"declared too long", limit + 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := &countingReader{}
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "/", body)
+			if err != nil {
+				t.Fatalf("NewRequest: %v", err)
+			}
+			req.ContentLength = tt.contentLength
+			req.Header = swHeader()
+			_, _, err = v.VerifyRequest(req)
+			if !errors.Is(err, copilot.ErrTooLarge) {
+				t.Fatalf("VerifyRequest error = %v, want ErrTooLarge", err)
+			}
+			if body.n > tt.maxRead {
+				t.Errorf("read %d bytes of the body, want at most %d", body.n, tt.maxRead)
+			}
+		})
+	}
+}
