@@ -195,7 +195,13 @@ func (c *Client) getJSON(ctx context.Context, r request, v any) error {
 	if len(data) > maxJSONBody {
 		return fmt.Errorf("clari: %s %s: response larger than %d bytes", r.method, r.endpoint, maxJSONBody)
 	}
-	if err := json.Unmarshal(bytes.TrimSpace(data), v); err != nil {
+	data = bytes.TrimSpace(data)
+	if err := json.Unmarshal(data, v); err != nil {
+		var syntaxErr *json.SyntaxError
+		if errors.As(err, &syntaxErr) {
+			return fmt.Errorf("clari: %s %s: invalid JSON response at byte %d of %d: %w",
+				r.method, r.endpoint, syntaxErr.Offset, len(data), err)
+		}
 		return fmt.Errorf("clari: %s %s: invalid JSON response: %w", r.method, r.endpoint, err)
 	}
 	return nil

@@ -484,3 +484,23 @@ func TestDotIDsRejected(t *testing.T) {
 		t.Errorf("server received requests %q, want none", paths)
 	}
 }
+
+// TestInvalidJSONResponseSaysWhere checks that a cut or invalid job
+// response names the byte offset of the problem.
+func TestInvalidJSONResponseSaysWhere(t *testing.T) {
+	for name, body := range map[string]string{
+		"cut":     `{"job": {"jobId": "j1", "status": "DO`,
+		"invalid": `{"job": {"jobId": "j1", "status": DONE}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, _ := newClient(t, fixedJSON(t, http.StatusOK, body))
+			_, err := c.JobStatus(t.Context(), "j1")
+			if err == nil {
+				t.Fatal("JobStatus returned no error")
+			}
+			if !strings.Contains(err.Error(), "at byte") {
+				t.Errorf("error = %v, want the byte offset", err)
+			}
+		})
+	}
+}
