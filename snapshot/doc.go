@@ -32,8 +32,9 @@
 //	      .tmp-*             files being written, or left by a crash
 //	    .tmp-*
 //
-// Files have mode 0600 and directories 0700, whatever the umask, because
-// exports hold revenue data. Stream directory names come from
+// Files and directories that the store creates have mode 0600 and 0700,
+// whatever the umask, because exports hold revenue data. A store directory
+// that already exists keeps its mode. Stream directory names come from
 // [Key.DirName]: percent-encoded fields plus a digest, so no key names a
 // path outside the directory, and all file access goes through [os.Root].
 //
