@@ -350,3 +350,36 @@ func countMoved(r *diff.Report) int {
 	}
 	return n
 }
+
+func TestEncodeSlackSplitKeepsFallbackText(t *testing.T) {
+	// Text that fits the fallback alone but not with a part suffix such
+	// as " (1/2)" must still reach the blocks in full.
+	for _, n := range []int{470, 495, 499, 500} {
+		text := strings.Repeat("a", n-3) + "END"
+		m := &notify.Message{Title: "Title", Text: text}
+		for range 60 {
+			m.Sections = append(m.Sections, notify.Section{Text: "section"})
+		}
+		payloads, err := notify.EncodeSlack(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(payloads) < 2 {
+			t.Fatalf("got %d payloads, want a split message", len(payloads))
+		}
+		found := false
+		for i, p := range payloads {
+			got, err := slacktest.ValidateStrict(p)
+			if err != nil {
+				t.Fatalf("payload %d: %v", i+1, err)
+			}
+			found = found || strings.Contains(got.Text, text)
+			for _, b := range got.Blocks {
+				found = found || (b.Text != nil && strings.Contains(b.Text.Text, text))
+			}
+		}
+		if !found {
+			t.Errorf("text of %d characters is in no fallback and no block", n)
+		}
+	}
+}

@@ -137,6 +137,10 @@ func fallbackText(m *Message, title, suffix string) string {
 	return t + suffix
 }
 
+// partSuffixRoom is the room kept in the fallback text for a part suffix:
+// " (n/n)" with numbers of up to 12 digits.
+const partSuffixRoom = 28
+
 func sectionBlock(text string) slackBlock {
 	return slackBlock{Type: "section", Text: &slackText{Type: "mrkdwn", Text: text}}
 }
@@ -146,7 +150,9 @@ func sectionBlock(text string) slackBlock {
 func contentBlocks(m *Message) []slackBlock {
 	var blocks []slackBlock
 	text := strings.TrimSpace(m.Text)
-	if text != "" && (len(m.Sections) == 0 || utf16Len(EscapeSlack(text)) > SlackMaxFallbackText) {
+	// fallbackText shortens the text to leave room for a part suffix such
+	// as " (2/3)", so a text near the limit goes into the blocks too.
+	if text != "" && (len(m.Sections) == 0 || utf16Len(EscapeSlack(text)) > SlackMaxFallbackText-partSuffixRoom) {
 		blocks = appendText(blocks, []string{EscapeSlack(text)})
 	}
 	for _, s := range m.Sections {
