@@ -1,5 +1,13 @@
 // Package copilot receives Clari Copilot call events, pushed as signed
 // webhook deliveries or pulled by polling Copilot's REST API.
+//
+// For pushed deliveries, [NewHandler] returns an http.Handler that checks
+// each delivery with a [Verifier] (Standard Webhooks signatures by
+// default, or [GitHub]-style ones), drops replays through a [ReplayCache]
+// and passes a typed [Event] to a [Handler]. A [Signer] signs deliveries
+// in the same scheme, for tests and for forwarding events. For pulled
+// events, a [Poller] derives the same events from the calls that [Client]
+// lists.
 package copilot
 
 import (

@@ -58,7 +58,7 @@ type Delivery struct {
 	// Timestamp is the signed send time, with a precision of one second.
 	// It is the zero time for a scheme that signs no timestamp.
 	Timestamp time.Time
-	// Signatures is the raw value of the signature header.
+	// Signatures is the first value of the signature header, unparsed.
 	Signatures string
 }
 
