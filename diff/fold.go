@@ -20,11 +20,51 @@ const (
 )
 
 // appendOwnerEmail appends strings.ToLower(strings.TrimSpace(email)) to dst.
-// An ASCII email is lowered 8 bytes at a time. Any other email is lowered
-// rune by rune exactly as strings.ToLower does: every rune goes through
-// unicode.ToLower, and each invalid UTF-8 byte becomes U+FFFD.
 func appendOwnerEmail(dst []byte, email string) []byte {
-	s := strings.TrimSpace(email)
+	return appendLower(dst, trimSpace(email))
+}
+
+// trimSpace returns strings.TrimSpace(s). It skips the call when s starts
+// and ends with a printable ASCII byte, as nearly every email does,
+// because no such byte is a space.
+func trimSpace(s string) string {
+	if len(s) > 0 && s[0]-0x21 < 0x5f && s[len(s)-1]-0x21 < 0x5f {
+		return s
+	}
+	return strings.TrimSpace(s)
+}
+
+// needsLower reports whether strings.ToLower(s) may differ from s: s has
+// an ASCII capital or a non-ASCII byte. It reads 8 bytes at a time, the
+// last block overlapping the one before.
+func needsLower(s string) bool {
+	if len(s) < 8 {
+		for i := 0; i < len(s); i++ {
+			if b := s[i]; b >= utf8.RuneSelf || 'A' <= b && b <= 'Z' {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; ; i += 8 {
+		if i+8 > len(s) {
+			i = len(s) - 8
+		}
+		w := load64(s[i:])
+		if w&bytesOf80 != 0 || upperASCII8(w) != 0 {
+			return true
+		}
+		if i+8 == len(s) {
+			return false
+		}
+	}
+}
+
+// appendLower appends strings.ToLower(s) to dst. An ASCII s is lowered 8
+// bytes at a time. Any other s is lowered rune by rune exactly as
+// strings.ToLower does: every rune goes through unicode.ToLower, and each
+// invalid UTF-8 byte becomes U+FFFD.
+func appendLower(dst []byte, s string) []byte {
 	start := len(dst)
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
@@ -32,17 +72,14 @@ func appendOwnerEmail(dst []byte, email string) []byte {
 		if w&bytesOf80 != 0 {
 			return appendLowerRunes(dst[:start], s)
 		}
-		dst = appendUint64(dst, lowerASCII8(w))
+		dst = appendUint64(dst, w|upperASCII8(w)>>2)
 	}
 	for ; i < len(s); i++ {
 		b := s[i]
 		if b >= utf8.RuneSelf {
 			return appendLowerRunes(dst[:start], s)
 		}
-		if 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		dst = append(dst, b)
+		dst = append(dst, lowerByte(b))
 	}
 	return dst
 }
@@ -69,13 +106,15 @@ func appendUint64(dst []byte, w uint64) []byte {
 		byte(w>>32), byte(w>>40), byte(w>>48), byte(w>>56))
 }
 
-// lowerASCII8 lowers the letters A to Z in the 8 ASCII bytes of w. Every
-// byte is below 0x80, so adding 0x3f or 0x25 to a byte sets its top bit
-// without a carry into the next byte.
-func lowerASCII8(w uint64) uint64 {
+// upperASCII8 returns 0x80 in each byte of w that is a letter A to Z, and
+// 0 in the others. Every byte of w must be below 0x80, so that adding
+// 0x3f or 0x25 to a byte sets its top bit without a carry into the next
+// byte. Shifting the result right by 2 gives the bit that lowers each
+// capital.
+func upperASCII8(w uint64) uint64 {
 	atLeastA := (w + (0x80-'A')*bytesOf01) & bytesOf80
 	aboveZ := (w + (0x80-'Z'-1)*bytesOf01) & bytesOf80
-	return w | (atLeastA&^aboveZ)>>2
+	return atLeastA &^ aboveZ
 }
 
 // compareOwnerEmails compares the owner keys of two emails as
@@ -84,7 +123,7 @@ func lowerASCII8(w uint64) uint64 {
 // byte order of UTF-8 is the order of the code points it encodes, so
 // past the first non-ASCII byte it compares lowered runes.
 func compareOwnerEmails(a, b string) int {
-	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	a, b = trimSpace(a), trimSpace(b)
 	n := min(len(a), len(b))
 	i := 0
 	for ; i < n; i++ {

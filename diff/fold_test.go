@@ -54,6 +54,40 @@ func TestCompareOwnerEmails(t *testing.T) {
 	}
 }
 
+func TestNeedsLower(t *testing.T) {
+	for _, email := range foldCases {
+		s := strings.TrimSpace(email)
+		if needsLower(s) {
+			continue
+		}
+		if want := strings.ToLower(s); s != want {
+			t.Errorf("needsLower(%q) = false, but strings.ToLower gives %q", s, want)
+		}
+	}
+	for _, s := range []string{"ann@x.com", "abcdefgh", "abcdefghij@x", "1234567"} {
+		if needsLower(s) {
+			t.Errorf("needsLower(%q) = true, want false", s)
+		}
+	}
+	for _, s := range []string{"annA@x.com", "abcdefghijkL", "Zbcdefghijkl", "x\u00e9", "abcdefghijk\u00e9"} {
+		if !needsLower(s) {
+			t.Errorf("needsLower(%q) = false, want true", s)
+		}
+	}
+}
+
+func TestKeyHashFoldsCase(t *testing.T) {
+	c := newComparison(nil, nil, rules{})
+	plain := Row{Period: "Q1", Email: "ann@example.com", Field: "commit"}
+	for _, email := range []string{" ann@example.com", "Ann@Example.com", "ANN@EXAMPLE.COM\t"} {
+		r := plain
+		r.Email = email
+		if got, want := c.keyHash(&r), c.keyHash(&plain); got != want {
+			t.Errorf("keyHash with email %q = %#x, want %#x as for %q", email, got, want, plain.Email)
+		}
+	}
+}
+
 func FuzzOwnerEmail(f *testing.F) {
 	for i, email := range foldCases {
 		f.Add(email, foldCases[(i+1)%len(foldCases)])
@@ -63,6 +97,9 @@ func FuzzOwnerEmail(f *testing.F) {
 		lowerB := strings.ToLower(strings.TrimSpace(b))
 		if got := appendOwnerEmail(nil, a); string(got) != lowerA {
 			t.Fatalf("appendOwnerEmail(%q) = %q, want %q", a, got, lowerA)
+		}
+		if trimmed := strings.TrimSpace(a); !needsLower(trimmed) && trimmed != lowerA {
+			t.Fatalf("needsLower(%q) = false, but strings.ToLower gives %q", trimmed, lowerA)
 		}
 		want := strings.Compare(lowerA, lowerB)
 		if got := compareOwnerEmails(a, b); got != want {

@@ -30,9 +30,12 @@ func (c *comparison) keyHash(r *Row) uint64 {
 	var ownerHash uint64
 	if byID {
 		ownerHash = maphash.String(c.index.seed, r.OwnerID)
-	} else {
-		c.key = appendOwnerEmail(c.key[:0], r.Email)
+	} else if email := trimSpace(r.Email); needsLower(email) {
+		c.key = appendLower(c.key[:0], email)
 		ownerHash = maphash.Bytes(c.index.seed, c.key)
+	} else {
+		// maphash.String and maphash.Bytes agree on equal content.
+		ownerHash = maphash.String(c.index.seed, email)
 	}
 	return c.index.hash(r.Period, ownerHash, r.Field, byID)
 }
