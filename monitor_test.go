@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -387,6 +388,59 @@ func TestTickDryRunWritesNothing(t *testing.T) {
 	}
 	if len(list) != 0 {
 		t.Errorf("dry run stored %d snapshots, want 0", len(list))
+	}
+}
+
+// storeFiles lists every path under dir, so that a test can check that a
+// run created, removed or renamed nothing.
+func storeFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var paths []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		paths = append(paths, path)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return paths
+}
+
+func TestTickDryRunLeavesFileStoreUntouched(t *testing.T) {
+	dir := t.TempDir()
+	store, err := snapshot.OpenFileStore(t.Context(), dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+
+	path := filepath.Join(t.TempDir(), "export.json")
+	if err := os.WriteFile(path, readExport(t, 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mon, err := clariwatch.NewMonitor(clariwatch.Config{
+		Source:     &clariwatch.FileSource{Path: path},
+		Store:      store,
+		ForecastID: "net_bookings",
+		DryRun:     true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	before := storeFiles(t, dir)
+	res, err := mon.Tick(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Baseline || res.Advanced {
+		t.Errorf("dry run: baseline=%v advanced=%v, want true false", res.Baseline, res.Advanced)
+	}
+	if diff := cmp.Diff(before, storeFiles(t, dir)); diff != "" {
+		t.Errorf("dry run changed the store directory (-before +after):\n%s", diff)
 	}
 }
 

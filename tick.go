@@ -54,9 +54,9 @@ func (m *Monitor) Tick(ctx context.Context) (*Result, error) {
 		}
 		return t.res, err
 	}
-	unlock, err := m.locker.LockStream(ctx, t.res.Stream)
+	unlock, err := t.lock(ctx)
 	if err != nil {
-		return t.res, fmt.Errorf("clariwatch: lock stream %s: %w", t.res.Stream, err)
+		return t.res, err
 	}
 	defer unlock()
 
@@ -79,6 +79,21 @@ func (m *Monitor) Tick(ctx context.Context) (*Result, error) {
 		return t.res, err
 	}
 	return t.res, t.advance(ctx)
+}
+
+// lock takes the stream's lock. A dry run takes none: it writes nothing,
+// and FileStore.LockStream would create the stream's directory and lock
+// file. Snapshots are immutable, so a dry run that reads a head while
+// another tick advances it still compares with a complete snapshot.
+func (t *tick) lock(ctx context.Context) (func(), error) {
+	if t.m.cfg.DryRun {
+		return func() {}, nil
+	}
+	unlock, err := t.m.locker.LockStream(ctx, t.res.Stream)
+	if err != nil {
+		return nil, fmt.Errorf("clariwatch: lock stream %s: %w", t.res.Stream, err)
+	}
+	return unlock, nil
 }
 
 // fetch gets the export and derives the stream key.

@@ -140,6 +140,20 @@ func TestDryRunKeepsHead(t *testing.T) {
 	}
 }
 
+func TestDryRunCreatesNoStore(t *testing.T) {
+	store := filepath.Join(t.TempDir(), "store")
+	stdout, stderr, code := runProgram(t, nil, "-export-file", testdata("export-1.json"), "-store", store, "-dry-run")
+	if code != 0 {
+		t.Fatalf("dry run: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "dry run") {
+		t.Errorf("dry run output lacks the dry-run line:\n%s", stdout)
+	}
+	if _, err := os.Stat(store); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("dry run created the store directory %s: stat error %v", store, err)
+	}
+}
+
 func TestDemoOutput(t *testing.T) {
 	stdout, stderr, code := runProgram(t, nil, "-demo")
 	if code != 0 {

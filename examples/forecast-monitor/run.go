@@ -7,8 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"time"
 
 	"github.com/clariwatch/clariwatch"
@@ -38,11 +40,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return 0
 	}
-	store, err := snapshot.OpenFileStore(ctx, c.store, &snapshot.FileOptions{Logger: log})
+	store, closeStore, err := openStore(ctx, c, log)
 	if err != nil {
 		return fail(stderr, 1, err)
 	}
-	defer store.Close()
+	defer closeStore()
 	src, err := newSource(c, log)
 	if err != nil {
 		return fail(stderr, 2, err)
@@ -59,6 +61,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	loop(ctx, mon, c, stdout, log)
 	return 0
+}
+
+// openStore opens the file store in c.store and returns it with the
+// function that closes it. OpenFileStore creates a missing directory, so a
+// dry run on a directory that does not exist uses an empty memory store
+// instead: it writes nothing, and its export is a baseline.
+func openStore(ctx context.Context, c *config, log *slog.Logger) (snapshot.Store, func(), error) {
+	if c.dryRun {
+		_, err := os.Stat(c.store)
+		if errors.Is(err, fs.ErrNotExist) {
+			log.Info("dry run: the store directory does not exist, so the export is compared with nothing", "store", c.store)
+			return snapshot.NewMemoryStore(), func() {}, nil
+		}
+	}
+	store, err := snapshot.OpenFileStore(ctx, c.store, &snapshot.FileOptions{Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	return store, func() { store.Close() }, nil
 }
 
 // newSource returns the file or Clari source that c selects.
