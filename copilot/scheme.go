@@ -17,6 +17,19 @@ import (
 // each entry of a [ReplayCache] takes.
 const MaxDeliveryIDLength = 256
 
+// maxSignatureHeaderLength is the maximum length in bytes of a Standard
+// Webhooks signature header. Each entry is decoded and compared once per
+// secret, so without a limit a forged header of the 1 MiB that net/http
+// accepts by default costs more CPU time than the MAC of a 1 MiB body. An
+// entry of version v1 takes 47 bytes, so the limit leaves room for about
+// 85 of them.
+const maxSignatureHeaderLength = 4096
+
+// maxUnixSeconds is the last second of the year 9999, the latest
+// timestamp accepted. Later values are no real send time, and those near
+// the int64 maximum overflow time.Time and read as dates in the past.
+const maxUnixSeconds = 253402300799
+
 // Header names of the two built-in schemes, in canonical form.
 const (
 	HeaderWebhookID        = "Webhook-Id"
@@ -72,7 +85,10 @@ var (
 // "id.timestamp.body" with the timestamp in unix seconds. The signature
 // header is a space-separated list of "version,signature" entries. Only
 // "v1" entries (base64 HMAC-SHA256) are checked. Other versions are
-// ignored, so a header with only unknown versions has no signature.
+// ignored, so a header with only unknown versions has no signature. A
+// signature header longer than 4096 bytes is rejected with
+// [ErrNoSignature], and a timestamp before 1970 or after 9999 with
+// [ErrTimestamp].
 //
 // The zero value reads the webhook-id, webhook-timestamp and
 // webhook-signature headers. Set the fields to read other names, such as
@@ -91,6 +107,10 @@ func (StandardWebhooks) Name() string { return "standard-webhooks" }
 func (s StandardWebhooks) Parse(h http.Header) (Delivery, error) {
 	sigName := headerName(s.SignatureHeader, HeaderWebhookSignature)
 	sigs := headerValue(h, sigName)
+	if len(sigs) > maxSignatureHeaderLength {
+		return Delivery{}, fmt.Errorf("%w: header %s is %d bytes long, more than %d",
+			ErrNoSignature, sigName, len(sigs), maxSignatureHeaderLength)
+	}
 	if !hasVersion(sigs, "v1") {
 		return Delivery{}, fmt.Errorf("%w: header %s has no v1 entry", ErrNoSignature, sigName)
 	}
@@ -103,9 +123,13 @@ func (s StandardWebhooks) Parse(h http.Header) (Delivery, error) {
 	if raw == "" {
 		return Delivery{}, fmt.Errorf("%w: header %s is missing", ErrTimestamp, tsName)
 	}
+	// A negative time would also let through -62135596800, which
+	// time.Unix maps to the zero time, the mark of a scheme without a
+	// timestamp, so the window would not be checked.
 	sec, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil {
-		return Delivery{}, fmt.Errorf("%w: header %s is %q, not unix seconds", ErrTimestamp, tsName, clip(raw))
+	if err != nil || sec < 0 || sec > maxUnixSeconds {
+		return Delivery{}, fmt.Errorf("%w: header %s is %q, not unix seconds between 1970 and 9999",
+			ErrTimestamp, tsName, clip(raw))
 	}
 	return Delivery{ID: id, Timestamp: time.Unix(sec, 0), Signatures: sigs}, nil
 }

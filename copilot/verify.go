@@ -8,6 +8,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 )
@@ -16,8 +17,8 @@ import (
 // matching with [errors.Is]. The returned errors wrap them with the header
 // name or value at fault; none contains a secret.
 var (
-	// ErrNoSignature means the signature header is missing or contains no
-	// signature of a version that the scheme checks.
+	// ErrNoSignature means the signature header is missing, too long, or
+	// contains no signature of a version that the scheme checks.
 	ErrNoSignature = errors.New("copilot: delivery has no signature")
 	// ErrBadSignature means no signature matches the body under any secret:
 	// a wrong secret, a changed body, or a body decoded and re-encoded
@@ -156,9 +157,11 @@ func (v *Verifier) Scheme() Scheme { return v.scheme }
 
 // Verify checks the delivery described by h against body, the raw bytes
 // of the request body, and returns its metadata. It checks the body size,
-// then the signature under each secret, then the timestamp window; an
-// error matching [ErrTimestamp] therefore means the signature was
-// authentic. Verify neither copies body nor checks for replays.
+// then the headers, then the signature under each secret, then the
+// timestamp window. An error matching [ErrTooOld] or [ErrTooNew] therefore
+// means the signature was authentic. Other errors matching [ErrTimestamp]
+// mean a missing or malformed header, found before any MAC is computed.
+// Verify neither copies body nor checks for replays.
 func (v *Verifier) Verify(h http.Header, body []byte) (Delivery, error) {
 	if int64(len(body)) > v.maxBody {
 		return Delivery{}, fmt.Errorf("%w: %d bytes, more than %d", ErrTooLarge, len(body), v.maxBody)
@@ -212,6 +215,10 @@ func (v *Verifier) checkTime(ts time.Time) error {
 	return nil
 }
 
+// maxInitialBodyBuffer is the largest body buffer allocated before any of
+// the body has arrived.
+const maxInitialBodyBuffer = 64 << 10
+
 // VerifyRequest reads r's body, up to the size limit, and verifies it
 // with [Verifier.Verify]. It returns the delivery and the raw body, and
 // leaves r.Body drained but open. A body over the limit returns an error
@@ -229,8 +236,10 @@ func (v *Verifier) VerifyRequest(r *http.Request) (Delivery, []byte, error) {
 }
 
 // readBody reads at most maxBody+1 bytes of r, so that a body over the
-// limit is detected without reading all of it. A known length up to the
-// limit is allocated at once.
+// limit is detected without reading all of it. A known length up to
+// maxInitialBodyBuffer is allocated at once. A longer buffer grows as
+// bytes arrive, so that a client that declares a large Content-Length and
+// sends nothing holds no more than that.
 func (v *Verifier) readBody(r io.Reader, length int64) ([]byte, error) {
 	if length > v.maxBody {
 		return nil, fmt.Errorf("%w: Content-Length %d is more than %d", ErrTooLarge, length, v.maxBody)
@@ -240,7 +249,7 @@ func (v *Verifier) readBody(r io.Reader, length int64) ([]byte, error) {
 	}
 	size := int64(512)
 	if length >= 0 {
-		size = length + 1 // room to see EOF without growing
+		size = min(length+1, maxInitialBodyBuffer) // room to see EOF without growing
 	}
 	buf := make([]byte, 0, size)
 	lr := io.LimitReader(r, v.maxBody+1)
@@ -254,11 +263,23 @@ func (v *Verifier) readBody(r io.Reader, length int64) ([]byte, error) {
 			return nil, fmt.Errorf("copilot: read delivery body: %w", err)
 		}
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+			buf = growBody(buf, length, v.maxBody)
 		}
 	}
 	if int64(len(buf)) > v.maxBody {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, v.maxBody)
 	}
 	return buf, nil
+}
+
+// growBody doubles the capacity of the full buffer buf, up to the room
+// needed for a body of the declared length, or of maxBody+1 bytes when the
+// length is unknown, and by at least one byte.
+func growBody(buf []byte, length, maxBody int64) []byte {
+	want := maxBody + 1
+	if length >= 0 {
+		want = min(want, length+1)
+	}
+	extra := min(int64(cap(buf)), want-int64(cap(buf)))
+	return slices.Grow(buf, int(max(extra, 1)))
 }

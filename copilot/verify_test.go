@@ -1,9 +1,14 @@
 package copilot_test
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"io"
+	"math"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -151,7 +156,7 @@ func TestVerifyRejects(t *testing.T) {
 		{"id changed", func(h http.Header) { h.Set("webhook-id", swID+"x") }, swBody, copilot.ErrBadSignature, false},
 		{"timestamp changed", func(h http.Header) { h.Set("webhook-timestamp", strconv.Itoa(swTS+1)) }, swBody, copilot.ErrBadSignature, false},
 		{"timestamp not a number", func(h http.Header) { h.Set("webhook-timestamp", "2021-02-25T15:02:10Z") }, swBody, copilot.ErrTimestamp, false},
-		{"timestamp in milliseconds", func(h http.Header) { h.Set("webhook-timestamp", strconv.Itoa(swTS*1000)) }, swBody, copilot.ErrBadSignature, false},
+		{"timestamp in milliseconds", func(h http.Header) { h.Set("webhook-timestamp", strconv.Itoa(swTS*1000)) }, swBody, copilot.ErrTimestamp, false},
 		{"signature one byte changed", func(h http.Header) { h.Set("webhook-signature", strings.Replace(swSig, "g0h", "g1h", 1)) }, swBody, copilot.ErrBadSignature, false},
 		{"partial v1", func(h http.Header) { h.Set("webhook-signature", "v1,") }, swBody, copilot.ErrBadSignature, false},
 		{"v1 without comma", func(h http.Header) { h.Set("webhook-signature", "v1") }, swBody, copilot.ErrNoSignature, false},
@@ -389,5 +394,120 @@ func TestVerifyRequestStopsAtLimit(t *testing.T) {
 				t.Errorf("read %d bytes of the body, want at most %d", body.n, tt.maxRead)
 			}
 		})
+	}
+}
+
+func TestVerifyTimestampInt64Edges(t *testing.T) {
+	signer, err := copilot.NewSigner(swSecret)
+	if err != nil {
+		t.Fatalf("NewSigner: %v", err)
+	}
+	v := newSWVerifier(t, swSecret)
+	body := []byte(swBody)
+	// time.Unix(-62135596800, 0) is the zero time.Time, which the
+	// verifier reads as "this scheme signs no timestamp".
+	for _, sec := range []int64{-62135596800, -1, math.MinInt64, math.MaxInt64, 253402300800} {
+		t.Run(strconv.FormatInt(sec, 10), func(t *testing.T) {
+			h := signer.Sign(swID, time.Unix(sec, 0), body)
+			if got := h.Get("webhook-timestamp"); got != strconv.FormatInt(sec, 10) {
+				t.Fatalf("signed timestamp header = %q, want %d", got, sec)
+			}
+			if _, err := v.Verify(h, body); !errors.Is(err, copilot.ErrTimestamp) {
+				t.Errorf("Verify error = %v, want ErrTimestamp", err)
+			}
+		})
+	}
+}
+
+func TestVerifySignatureHeaderTooLong(t *testing.T) {
+	v := newSWVerifier(t, swSecret)
+	filler := "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	fits := swSig
+	for len(fits)+1+len(filler) <= 4096 {
+		fits += " " + filler
+	}
+	tests := []struct {
+		name string
+		sigs string
+		want error
+	}{
+		{"4096 bytes", fits, nil},
+		{"valid first of 20000", swSig + strings.Repeat(" "+filler, 20000), copilot.ErrNoSignature},
+		{"valid last of 20000", strings.Repeat(filler+" ", 20000) + swSig, copilot.ErrNoSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := swHeader()
+			h.Set("webhook-signature", tt.sigs)
+			_, err := v.Verify(h, []byte(swBody))
+			if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+				t.Errorf("Verify of a %d-byte header: error = %v, want %v", len(tt.sigs), err, tt.want)
+			}
+		})
+	}
+}
+
+// failingReader returns an error at once, as a client that sends headers
+// with a large Content-Length and then stops.
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+func TestVerifyRequestDoesNotTrustContentLength(t *testing.T) {
+	const limit = 64 << 20
+	v, err := copilot.NewVerifier([]string{swSecret}, &copilot.VerifierOptions{MaxBodyBytes: limit})
+	if err != nil {
+		t.Fatalf("NewVerifier: %v", err)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "/", failingReader{})
+	if err != nil {
+		t.Fatalf("NewRequest: %v", err)
+	}
+	req.ContentLength = limit
+	req.Header = swHeader()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _, err = v.VerifyRequest(req)
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		t.Fatal("VerifyRequest of a failed body succeeded")
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > limit/8 {
+		t.Errorf("VerifyRequest allocated %d bytes for a body that sent none, want at most %d", got, limit/8)
+	}
+}
+
+func TestVerifyRequestReadsWholeBody(t *testing.T) {
+	const limit = 300 << 10
+	signer, err := copilot.NewSigner(swSecret)
+	if err != nil {
+		t.Fatalf("NewSigner: %v", err)
+	}
+	v, err := copilot.NewVerifier([]string{swSecret}, &copilot.VerifierOptions{MaxBodyBytes: limit, Now: clockAt(swTS)})
+	if err != nil {
+		t.Fatalf("NewVerifier: %v", err)
+	}
+	for _, size := range []int{0, 1, 64<<10 - 1, 64 << 10, 64<<10 + 1, 200 << 10, limit} {
+		for _, known := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%d bytes length known %v", size, known), func(t *testing.T) {
+				body := []byte(strings.Repeat("b", size))
+				req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "/", io.MultiReader(bytes.NewReader(body)))
+				if err != nil {
+					t.Fatalf("NewRequest: %v", err)
+				}
+				req.ContentLength = -1
+				if known {
+					req.ContentLength = int64(size)
+				}
+				req.Header = signer.Sign(swID, time.Unix(swTS, 0), body)
+				_, got, err := v.VerifyRequest(req)
+				if err != nil {
+					t.Fatalf("VerifyRequest: %v", err)
+				}
+				if !bytes.Equal(got, body) {
+					t.Errorf("VerifyRequest returned %d bytes, want the %d sent", len(got), size)
+				}
+			})
+		}
 	}
 }
