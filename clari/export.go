@@ -13,6 +13,10 @@ type ID string
 
 // Export is a decoded JSON forecast export, with the field names of Clari's
 // export format.
+//
+// [Decode] fills string fields from a JSON string, from null as "", or from
+// a number kept as its text. Integer fields take a number or a string of
+// digits. Unknown keys are ignored at every level.
 type Export struct {
 	Entries     []Entry      `json:"entries"`
 	Users       []User       `json:"users"`
@@ -30,9 +34,12 @@ type Entry struct {
 	// ForecastValue is nil when the export has null or no value: absent,
 	// not zero.
 	ForecastValue *diff.Amount `json:"forecastValue"`
-	Currency      string       `json:"currency,omitempty"`
-	IsUpdated     bool         `json:"isUpdated"`
-	UpdatedBy     ID           `json:"updatedBy,omitempty"`
+	// Currency is a code such as "USD". Clari's documents leave its JSON
+	// type open, so [Decode] keeps any value that is not a string as
+	// compact JSON text.
+	Currency  string `json:"currency,omitempty"`
+	IsUpdated bool   `json:"isUpdated"`
+	UpdatedBy ID     `json:"updatedBy,omitempty"`
 	// UpdatedOn is in epoch milliseconds; 0 when absent or null.
 	UpdatedOn int64 `json:"updatedOn,omitempty"`
 }
@@ -47,7 +54,9 @@ type User struct {
 	HierarchyName       string `json:"hierarchyName,omitempty"`
 	ParentHierarchyID   ID     `json:"parentHierarchyId,omitempty"`
 	ParentHierarchyName string `json:"parentHierarchyName,omitempty"`
-	ScopeID             string `json:"scopeId,omitempty"`
+	// ScopeID is kept like Entry.Currency: text, or compact JSON for a
+	// value that is not a string.
+	ScopeID string `json:"scopeId,omitempty"`
 }
 
 // Field is a forecast field such as "Commit" or "Best Case".
