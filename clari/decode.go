@@ -49,7 +49,7 @@ type DecodeError struct {
 	Path string
 	// Value is the start of the rejected text, at most about 40 bytes.
 	Value string
-	// Msg says what is wrong.
+	// Msg describes the problem.
 	Msg string
 	// Err is the underlying error, if any: io.ErrUnexpectedEOF for
 	// truncated input, or an error of the diff package for an invalid
@@ -69,7 +69,8 @@ func (e *DecodeError) Error() string {
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Msg)
-	if e.Value != "" {
+	// An error of the diff package already quotes the value.
+	if e.Value != "" && (e.Err == nil || !strings.Contains(e.Err.Error(), strconv.Quote(e.Value))) {
 		b.WriteString(" ")
 		b.WriteString(strconv.Quote(e.Value))
 	}
@@ -240,7 +241,7 @@ func (d *decoder) eofError() error {
 	if d.rerr != io.EOF {
 		return d.readError()
 	}
-	return d.errorAt(d.base+int64(d.end), "unexpected end of input", "", io.ErrUnexpectedEOF)
+	return d.errorAt(d.base+int64(d.end), "truncated input", "", io.ErrUnexpectedEOF)
 }
 
 func (d *decoder) readError() error {

@@ -332,3 +332,13 @@ func TestPlainWordMatchesPlainByte(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeErrorQuotesValueOnce(t *testing.T) {
+	_, err := DecodeBytes([]byte(`{"entries":[{"forecastValue":"12,5"}]}`))
+	if err == nil {
+		t.Fatal("DecodeBytes accepted 12,5 as an amount")
+	}
+	if n := strings.Count(err.Error(), `"12,5"`); n != 1 {
+		t.Errorf("error %q quotes the value %d times, want once", err, n)
+	}
+}
