@@ -117,6 +117,10 @@ func (d *decoder) wrapped(e *Export) error {
 // is sized from their average length and the input size.
 const sampleEntries = 256
 
+// minEntryBytes is the smallest length of JSON per entry that the size
+// estimate assumes, so it reserves at most about twice the input size.
+const minEntryBytes = 64
+
 func (d *decoder) entries(e *Export) error {
 	d.owners = d.owners[:0]
 	start := d.offset()
@@ -142,7 +146,9 @@ func (d *decoder) reserveEntries(list *[]Entry, start int64) {
 	if d.size <= 0 || used <= 0 {
 		return
 	}
-	perEntry := used/sampleEntries + 1
+	// Real entries take 150 to 250 bytes of JSON. The floor keeps a sample
+	// of tiny entries from reserving far more than the input would fill.
+	perEntry := max(used/sampleEntries, minEntryBytes)
 	want := int(min((d.size-d.offset())/perEntry*21/20+64, 1<<31))
 	if want > cap(*list) {
 		*list = append(make([]Entry, 0, want), *list...)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -340,5 +341,26 @@ func TestDecodeErrorQuotesValueOnce(t *testing.T) {
 	}
 	if n := strings.Count(err.Error(), `"12,5"`); n != 1 {
 		t.Errorf("error %q quotes the value %d times, want once", err, n)
+	}
+}
+
+// TestDecodeReserveBounded decodes tiny entries followed by a long array
+// of other values: the reserve must stay near the input size, not assume
+// that the whole input is entries of the sampled length.
+func TestDecodeReserveBounded(t *testing.T) {
+	data := []byte(`{"entries":[` + strings.Repeat(`{},`, 300) + `{}],"x":[` +
+		strings.Repeat(`0,`, 1<<20) + `0]}`)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	e, err := DecodeBytes(data)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Entries) != 301 {
+		t.Fatalf("got %d entries, want 301", len(e.Entries))
+	}
+	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > 4*uint64(len(data)) {
+		t.Errorf("decoding %d bytes allocated %d bytes, want at most 4 times the input", len(data), allocated)
 	}
 }
