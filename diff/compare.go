@@ -30,9 +30,9 @@ type comparison struct {
 	index   keyIndex
 	matched []bool // matched[i] is true once previous[i] met its current row
 
-	// key and otherKey hold the owner email keys being hashed or
-	// compared. Both are reused, so that lower-casing an email allocates
-	// nothing.
+	// key and otherKey hold the lowered owner emails being hashed or
+	// compared. Both are reused, so lowering an email allocates only
+	// when it is longer than any before.
 	key, otherKey []byte
 	// probed keeps the slots that hashBatch loads, so that the compiler
 	// cannot drop the loads.
@@ -43,8 +43,8 @@ type comparison struct {
 	duplicate duplicateCounter
 }
 
-// maxRows is the largest table Compute accepts, because the index stores
-// row references in 32 bits.
+// maxRows is the largest table Compute accepts, because the index and
+// the change entries store row references in 32 bits.
 const maxRows = math.MaxInt32 - 1
 
 func newComparison(previous, current []Row, r rules) *comparison {
