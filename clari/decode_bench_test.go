@@ -135,7 +135,7 @@ func BenchmarkDecode(b *testing.B) {
 // measureHeap decodes data once and returns the peak of live heap objects
 // above the heap before the call, sampled every 200 µs, and the heap still
 // in use by the result after a garbage collection.
-func measureHeap(data []byte, decode func([]byte) (*Export, error)) (peak, kept uint64) {
+func measureHeap(data []byte, decode func([]byte) (*Export, error)) (peak, retained uint64) {
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	read := func() uint64 {
 		metrics.Read(sample)

@@ -33,11 +33,11 @@ type rowKey struct {
 // field), sorted by period, owner id and field.
 //
 // A row takes the value of the entry with the latest time frame among the
-// entries that have a value; entries with a null or absent forecastValue
+// entries that have a value. Entries with a null or absent forecastValue
 // are skipped, so a week not yet filled in does not hide the last value.
 // Time frame ids compare as integers when both are decimal integers, so
-// "10" comes after "9"; otherwise by the startDate that timeFrames gives
-// them, and then as strings. Of two entries with the same time frame, the
+// "10" comes after "9". Other ids compare by the startDate that timeFrames
+// gives them, and then as strings. Of two entries with the same time frame, the
 // later one in the export wins.
 //
 // OwnerID is always the Clari userId, so the diff key of an owner survives a
