@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -54,6 +55,7 @@ func newRequester(cfg *config, auth func(http.Header), secrets []string) *reques
 		lt.budget = &weeklyBudget{limit: cfg.budget, now: cfg.now}
 	}
 	hc.Transport = lt
+	hc.CheckRedirect = sameOriginRedirect(hc.CheckRedirect)
 	r.http = &retryablehttp.Client{
 		HTTPClient:   hc,
 		Logger:       nil, // its logger prints URLs; the package logs itself
@@ -139,4 +141,26 @@ func (r *requester) newRequest(ctx context.Context, info requestInfo, query url.
 		req.Header.Set("Content-Type", "application/json")
 	}
 	return req, nil
+}
+
+// sameOriginRedirect rejects a redirect to another scheme, host or port,
+// because net/http copies custom headers such as X-Api-Key and
+// X-Api-Password to any redirect target, and keeps Authorization on a
+// same-host downgrade from https to http. The 3xx response is then returned as an [APIError]. Redirects
+// within the origin go to next, or follow the net/http default when next is
+// nil.
+func sameOriginRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		first := via[0].URL
+		if req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {
+			return http.ErrUseLastResponse
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("copilot: stopped after 10 redirects")
+		}
+		return nil
+	}
 }

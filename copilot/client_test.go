@@ -351,3 +351,82 @@ func TestCredentialsNeverLeak(t *testing.T) {
 		})
 	}
 }
+
+func TestClientRejectsCrossOriginRedirect(t *testing.T) {
+	const key, password = "KEY-redirect", "PASSWORD-redirect"
+	var leaked []string
+	var mu sync.Mutex
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		leaked = append(leaked, r.Header.Get("X-Api-Key")+r.Header.Get("X-Api-Password"))
+		mu.Unlock()
+		fmt.Fprint(w, `{"users":[]}`)
+	}))
+	t.Cleanup(other.Close)
+	_, port, _ := net.SplitHostPort(other.Listener.Addr().String())
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// localhost and 127.0.0.1 are different origins on the same machine.
+		http.Redirect(w, r, "http://localhost:"+port+"/users", http.StatusFound)
+	}))
+	t.Cleanup(api.Close)
+	c, err := copilot.NewClient(key, password, copilot.WithBaseURL(api.URL),
+		copilot.WithRetry(fastRetry), copilot.WithRateLimit(math.Inf(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	_, err = c.Users(t.Context())
+	var apiErr *copilot.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusFound {
+		t.Errorf("Users error = %v, want an *APIError with status 302", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(leaked) != 0 {
+		t.Errorf("redirect target got %d requests with headers %q, want none", len(leaked), leaked)
+	}
+}
+
+func TestClientFollowsSameOriginRedirect(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/users", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/v2/users", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/v2/users", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Api-Key") != "k" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		fmt.Fprint(w, `{"users":[{"id":"u1","email":"a@example.com"}]}`)
+	})
+	ts := httptest.NewServer(mux)
+	t.Cleanup(ts.Close)
+	c, err := copilot.NewClient("k", "p", copilot.WithBaseURL(ts.URL), copilot.WithRateLimit(math.Inf(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := c.Users(t.Context())
+	if err != nil {
+		t.Fatalf("Users: %v", err)
+	}
+	if len(users) != 1 || users[0].ID != "u1" {
+		t.Errorf("users = %+v, want one user u1", users)
+	}
+}
+
+func TestClientDoesNotRetryInvalidHeader(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	c, err := copilot.NewClient("key\nwith newline", "p", copilot.WithBaseURL("http://127.0.0.1:1"),
+		copilot.WithRetry(fastRetry), copilot.WithRateLimit(math.Inf(1)), copilot.WithLogger(logger))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Users(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "invalid header") {
+		t.Errorf("Users error = %v, want an invalid header error", err)
+	}
+	if strings.Contains(logs.String(), "retrying") {
+		t.Errorf("an invalid header was retried:\n%s", logs.String())
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
 )
 
 // RetryPolicy says when and how long a [Client] or a [SubscriptionClient]
@@ -98,7 +100,7 @@ func (r *requester) checkRetry(ctx context.Context, resp *http.Response, err err
 	info, _ := ctx.Value(requestInfoKey{}).(requestInfo)
 	if err != nil {
 		var perm *permanentError
-		if errors.As(err, &perm) || !info.idempotent() {
+		if errors.As(err, &perm) || !info.idempotent() || !transient(ctx, err) {
 			return false, err
 		}
 		r.logger.LogAttrs(ctx, slog.LevelWarn, "copilot: retrying request",
@@ -161,4 +163,13 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// transient reports whether a transport error may pass on a retry. It
+// defers to retryablehttp's default policy, which gives up on an invalid
+// header value (such as a key with a newline), an unsupported scheme, too
+// many redirects and an untrusted TLS certificate.
+func transient(ctx context.Context, err error) bool {
+	retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
+	return retry
 }
