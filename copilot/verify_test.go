@@ -165,6 +165,8 @@ func TestVerifyRejects(t *testing.T) {
 		{"valid signature last", func(h http.Header) { h.Set("webhook-signature", otherSig+" v1, "+swSig) }, swBody, nil, true},
 		{"valid signature first", func(h http.Header) { h.Set("webhook-signature", swSig+" "+otherSig) }, swBody, nil, true},
 		{"wrong signatures only", func(h http.Header) { h.Set("webhook-signature", otherSig+" "+otherSig) }, swBody, copilot.ErrBadSignature, false},
+		{"signature with unused bits set", func(h http.Header) { h.Set("webhook-signature", strings.TrimSuffix(swSig, "E=")+"F=") }, swBody, copilot.ErrBadSignature, false},
+		{"signature without padding", func(h http.Header) { h.Set("webhook-signature", strings.TrimSuffix(swSig, "=")) }, swBody, copilot.ErrBadSignature, false},
 		{"signature not base64", func(h http.Header) { h.Set("webhook-signature", "v1,"+strings.Repeat("*", 44)) }, swBody, copilot.ErrBadSignature, false},
 		{"signature hex encoded", func(h http.Header) { h.Set("webhook-signature", "v1,"+strings.Repeat("a", 64)) }, swBody, copilot.ErrBadSignature, false},
 		{"id too long", func(h http.Header) { h.Set("webhook-id", strings.Repeat("a", copilot.MaxDeliveryIDLength+1)) }, swBody, copilot.ErrDeliveryID, false},
