@@ -30,7 +30,9 @@ type PollerOptions struct {
 	Overlap time.Duration
 
 	// Start is the watermark used when the checkpoint is empty. Zero means
-	// the time of the first pass, so a new poller does not replay history.
+	// the time of the first pass. Like every pass, the first one lists from
+	// Overlap before the watermark, so a new poller emits the events of calls
+	// modified up to Overlap before Start, and no older history.
 	Start time.Time
 
 	// MaxPending caps the number of calls remembered between call.completed

@@ -33,11 +33,24 @@ func (p *Poller) handleCall(ctx context.Context, st *PollState, call Call) (bool
 			return false, err
 		}
 	}
-	if modified.After(st.Watermark) {
-		st.Watermark = modified
-		return true, nil
+	return p.advanceWatermark(st, modified), nil
+}
+
+// advanceWatermark moves the watermark to modified, but never past the
+// poller's clock: a call stamped far in the future would otherwise move
+// the watermark past every later call, and the poller would see none of
+// them. A call stamped ahead of the clock is listed again on later passes
+// and skipped through Recent. It reports whether the watermark moved.
+func (p *Poller) advanceWatermark(st *PollState, modified time.Time) bool {
+	mark := modified
+	if now := p.now().UTC(); mark.After(now) {
+		mark = now
 	}
-	return false, nil
+	if !mark.After(st.Watermark) {
+		return false
+	}
+	st.Watermark = mark
+	return true
 }
 
 // eventsFor returns the events that the call's status calls for.
@@ -63,9 +76,7 @@ func (p *Poller) eventsFor(st *PollState, call Call, modified time.Time) []Event
 // record notes an emitted event in the state.
 func (p *Poller) record(st *PollState, ev Event, callID string, modified time.Time) {
 	st.Recent[ev.ID()] = modified
-	if modified.After(st.Watermark) {
-		st.Watermark = modified
-	}
+	p.advanceWatermark(st, modified)
 	switch ev.(type) {
 	case *CallCompleted:
 		if !slices.Contains(st.Pending, callID) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/clariwatch/clariwatch/copilot"
+	"github.com/clariwatch/clariwatch/copilot/copilottest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -232,5 +234,36 @@ func TestFileCheckpointRejectsCorruptFile(t *testing.T) {
 	empty, err := copilot.NewFileCheckpoint(filepath.Join(t.TempDir(), "missing.json")).Load(t.Context())
 	if err != nil || !empty.Watermark.IsZero() {
 		t.Errorf("Load of a missing file = %+v, %v; want zero state", empty, err)
+	}
+}
+
+func TestPollerSurvivesFutureTimestamp(t *testing.T) {
+	// The poller caps its watermark at its own clock, so this emulator
+	// runs on the same clock instead of emulatorClock.
+	srv := copilottest.NewServer(copilottest.Options{})
+	t.Cleanup(srv.Close)
+	c, err := copilot.NewClient(copilottest.DefaultAPIKey, copilottest.DefaultAPIPassword,
+		copilot.WithBaseURL(srv.URL), copilot.WithRetry(fastRetry), copilot.WithRateLimit(math.Inf(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &eventLog{}
+	p, err := copilot.NewPoller(c, log, &copilot.MemoryCheckpoint{},
+		&copilot.PollerOptions{Start: time.Now().Add(-time.Minute), Overlap: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	srv.AddCall(copilot.Call{ID: "future", Status: copilot.StatusProcessed, LastModifiedTime: "2999-01-01T00:00:00.000Z"})
+	if diff := cmp.Diff([]string{"call.completed future"}, poll(t, p, log)); diff != "" {
+		t.Errorf("first pass events (-want +got):\n%s", diff)
+	}
+
+	srv.AddCall(copilot.Call{ID: "a", Status: copilot.StatusProcessed})
+	if diff := cmp.Diff([]string{"call.completed a"}, poll(t, p, log)); diff != "" {
+		t.Errorf("second pass events (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string(nil), poll(t, p, log)); diff != "" {
+		t.Errorf("third pass events (-want +got):\n%s", diff)
 	}
 }
