@@ -16,8 +16,8 @@ import (
 // events emitted near it, and the calls still waiting for analysis.
 type PollState struct {
 	// Watermark is the latest last_modified_time of a call the poller has
-	// fully handled, capped at the poller's clock. The next pass lists calls modified after Watermark
-	// less the overlap.
+	// fully handled, capped at the poller's clock. The next pass lists
+	// calls modified after Watermark less the overlap.
 	Watermark time.Time `json:"watermark"`
 
 	// Recent maps the delivery id of each event emitted for a call modified
