@@ -50,8 +50,8 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (*comman
 	fs.StringVar(&c.endpoint, "endpoint", copilot.DefaultSubscriptionEndpoint, "subscription endpoint `URL`")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stderr)
-			fs.PrintDefaults()
+			printUsage(fs, stderr)
+			return nil, err
 		}
 		return nil, fmt.Errorf("%w: %w", errUsage, err)
 	}
@@ -77,6 +77,22 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (*comman
 		return nil, fmt.Errorf("%w: set COPILOT_WEBHOOK_TOKEN to the subscription API token", errUsage)
 	}
 	return c, nil
+}
+
+// printUsage writes the help text: the synopsis, the environment variable
+// and the flags.
+func printUsage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprint(w, `Usage: copilot-register -url URL [-events LIST] | -list | -delete ID [-endpoint URL]
+
+Registers, lists or deletes Clari Copilot webhook subscriptions.
+
+Environment:
+  COPILOT_WEBHOOK_TOKEN  bearer token of the subscription endpoint
+
+Flags:
+`)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
 }
 
 // execute runs the command and writes its result to stdout.
@@ -112,6 +128,9 @@ func execute(ctx context.Context, c *command, stdout io.Writer) error {
 // realMain returns the exit status.
 func realMain(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	c, err := parse(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "copilot-register:", err)
 		return 2

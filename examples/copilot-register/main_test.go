@@ -66,3 +66,16 @@ func TestRegisterListDelete(t *testing.T) {
 		t.Errorf("missing token: exit code %d, want 2", code)
 	}
 }
+
+func TestHelpExitsZero(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := realMain(t.Context(), []string{"-h"}, func(string) string { return "" }, &out, &errOut)
+	if code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+	for _, want := range []string{"Usage: copilot-register", "COPILOT_WEBHOOK_TOKEN", "-endpoint"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("help text lacks %q:\n%s", want, errOut.String())
+		}
+	}
+}

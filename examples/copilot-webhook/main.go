@@ -51,7 +51,7 @@ var errUsage = errors.New("usage error")
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("copilot-webhook", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // a usage error is reported as one line
 	c := &config{}
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "`address` to listen on for webhook deliveries")
 	fs.BoolVar(&c.poll, "poll", false, "poll Copilot's REST API instead of receiving webhooks")
@@ -60,6 +60,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.StringVar(&c.baseURL, "base-url", "", "REST base `URL` (default Copilot's), e.g. an emulator")
 	fs.BoolVar(&c.demo, "demo", false, "run against a local emulator, with no credentials")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(fs, stderr)
+			return nil, err
+		}
 		return nil, fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if fs.NArg() > 0 {
@@ -84,17 +88,48 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	return c, nil
 }
 
+// printUsage writes the help text: the synopsis, the environment
+// variables and the flags.
+func printUsage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprint(w, `Usage: copilot-webhook [flags]
+
+Receives Clari Copilot call events as signed webhooks on -addr, or with
+-poll by polling Copilot's REST API, and logs each one.
+
+Environment:
+  COPILOT_WEBHOOK_SECRET  Standard Webhooks signing secret (webhook mode)
+  COPILOT_API_KEY         Copilot API key (-poll)
+  COPILOT_API_PASSWORD    Copilot API password (-poll)
+  SLACK_WEBHOOK_URL       optional; post one line per completed call
+
+Flags:
+`)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}
+
+// realMain runs the program and returns its exit status: 0, 1 for a
+// failure, 2 for a usage error. -h prints the help and exits 0.
+func realMain(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "copilot-webhook:", err)
+		return 2
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	if err := run(ctx, cfg, logger, nil); err != nil {
+		fmt.Fprintln(stderr, "copilot-webhook:", err)
+		return 1
+	}
+	return 0
+}
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	cfg, err := parseConfig(os.Args[1:], os.Getenv, os.Stderr)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "copilot-webhook:", err)
-		os.Exit(2)
-	}
-	if err := run(ctx, cfg, logger, nil); err != nil {
-		fmt.Fprintln(os.Stderr, "copilot-webhook:", err)
-		os.Exit(1)
-	}
+	code := realMain(ctx, os.Args[1:], os.Getenv, os.Stderr)
+	stop()
+	os.Exit(code)
 }

@@ -159,3 +159,34 @@ func TestPollModeAgainstEmulator(t *testing.T) {
 		t.Errorf("runPoller after cancel: %v", err)
 	}
 }
+
+func TestMainExitCodes(t *testing.T) {
+	noEnv := func(string) string { return "" }
+	tests := []struct {
+		name      string
+		args      []string
+		code      int
+		wantLines int // stderr lines; -1 skips the count
+		want      string
+	}{
+		{"help", []string{"-h"}, 0, -1, "COPILOT_WEBHOOK_SECRET"},
+		{"unknown flag", []string{"-nope"}, 2, 1, "copilot-webhook: usage error: flag provided but not defined: -nope"},
+		{"bad duration", []string{"-interval", "x"}, 2, 1, "copilot-webhook: usage error: invalid value"},
+		{"missing secret", nil, 2, 1, "copilot-webhook: usage error: set COPILOT_WEBHOOK_SECRET"},
+		{"missing credentials", []string{"-poll"}, 2, 1, "copilot-webhook: usage error: -poll needs COPILOT_API_KEY"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			if code := realMain(t.Context(), tt.args, noEnv, &stderr); code != tt.code {
+				t.Errorf("exit code %d, want %d", code, tt.code)
+			}
+			if !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr.String(), tt.want)
+			}
+			if n := strings.Count(stderr.String(), "\n"); tt.wantLines >= 0 && n != tt.wantLines {
+				t.Errorf("stderr has %d lines, want %d:\n%s", n, tt.wantLines, stderr.String())
+			}
+		})
+	}
+}
