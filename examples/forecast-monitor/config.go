@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clariwatch/clariwatch"
 	"github.com/clariwatch/clariwatch/diff"
 )
 
@@ -24,6 +25,7 @@ type config struct {
 	threshold  diff.Amount
 	minChange  diff.Amount
 	maxAlerts  int
+	maxMissing float64
 	format     string
 	every      time.Duration
 	dryRun     bool
@@ -37,6 +39,11 @@ type config struct {
 	logLevel      slog.Level
 	logOff        bool
 }
+
+// minEvery is the minimum -every interval. A tick may run for at most one
+// interval, so a shorter interval would cut off Clari export jobs, which
+// may run for minutes, and would retry failed ticks with no pause.
+const minEvery = time.Minute
 
 // errUsage marks command-line errors, which exit with status 2.
 var errUsage = errors.New("usage error")
@@ -54,7 +61,8 @@ func (f amountFlag) String() string {
 func (f amountFlag) Set(s string) error {
 	a, err := diff.ParseAmount(s)
 	if err != nil {
-		return errors.New("not a decimal number")
+		// The flag package already names the value, so keep only the reason.
+		return errors.New(strings.TrimPrefix(err.Error(), fmt.Sprintf("diff: invalid amount %q: ", s)))
 	}
 	if a.Sign() < 0 {
 		return errors.New("must not be negative")
@@ -66,7 +74,7 @@ func (f amountFlag) Set(s string) error {
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("forecast-monitor", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	c := &config{threshold: diff.MustParseAmount("10")}
+	c := &config{threshold: diff.MustParseAmount("10"), maxMissing: 100 * clariwatch.DefaultMaxMissingOwners}
 	fs.StringVar(&c.forecast, "forecast", getenv("CLARI_FORECAST_ID"), "forecast tab `id` to export, such as net_bookings (default $CLARI_FORECAST_ID)")
 	fs.StringVar(&c.period, "period", "", "time `period` to export, such as 2026_Q4 (default: the current quarter, as Clari reports it)")
 	fs.StringVar(&c.scope, "scope", "", "hierarchy `scope` id to export, such as 1905::MGR (default: the API user's whole scope)")
@@ -75,6 +83,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.StringVar(&c.store, "store", "./data", "snapshot store directory `DIR`, created with mode 0700 if missing")
 	fs.Var(amountFlag{&c.threshold}, "threshold", "minimum move to alert on, in `PERCENT` of the previous value")
 	fs.Var(amountFlag{&c.minChange}, "min-change", "minimum absolute move to alert on, an `AMOUNT` in the export's currency")
+	fs.Float64Var(&c.maxMissing, "max-missing", c.maxMissing, "reject an export that lacks more than this `PERCENT` of the last snapshot's owners as partial; 100 turns the check off")
 	fs.IntVar(&c.maxAlerts, "max-alerts", 10, "maximum number `N` of changes listed in one alert; the rest are counted")
 	fs.StringVar(&c.format, "format", "text", "what to print on stdout per tick: `text` or json (one object per line)")
 	fs.DurationVar(&c.every, "every", 0, "loop, one tick every `DURATION` such as 4h, with a ±5 % jitter (default: one tick and exit)")
@@ -110,8 +119,10 @@ func (c *config) check(rest []string, level string) error {
 		return fmt.Errorf("-format %q is invalid; use text or json", c.format)
 	case c.maxAlerts < 1:
 		return fmt.Errorf("-max-alerts %d is invalid; use 1 or more", c.maxAlerts)
-	case c.every < 0:
-		return fmt.Errorf("-every %s is invalid; use a positive duration such as 4h", c.every)
+	case c.every < 0 || (c.every > 0 && c.every < minEvery):
+		return fmt.Errorf("-every %s is invalid; use %s or more, such as 4h, or leave it out for one tick", c.every, minEvery)
+	case !(c.maxMissing > 0 && c.maxMissing <= 100):
+		return fmt.Errorf("-max-missing %v is invalid; use a percent above 0 and at most 100", c.maxMissing)
 	case c.demo && (c.exportFile != "" || c.every != 0):
 		return errors.New("-demo cannot be combined with -export-file or -every")
 	case !c.demo && c.exportFile == "" && c.forecast == "":

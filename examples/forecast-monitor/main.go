@@ -28,12 +28,13 @@
 // The first export of a stream (forecast, period, scope, currency) is a
 // baseline: stored, not alerted. The head snapshot moves only after every
 // notifier succeeded, so a failed alert is sent again by the next tick.
-// An export that lacks more than half of the head's owners is rejected.
+// An export that lacks more than half of the head's owners is rejected;
+// -max-missing sets that share.
 //
 // Exit status: 0 when the tick succeeded, whether or not anything changed;
-// 1 when it failed; 2 for a usage error. With -every the program loops,
-// one tick at a time with a ±5 % jitter on the interval, until SIGINT or
-// SIGTERM, and then exits 0.
+// 1 when it failed; 2 for a usage error. With -every (1m or more) the
+// program loops, one tick at a time with a ±5 % jitter on the interval,
+// until SIGINT or SIGTERM, and then exits 0.
 package main
 
 import (
@@ -41,6 +42,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -51,8 +53,10 @@ func main() {
 	os.Exit(code)
 }
 
-// fail prints one error line and returns the exit status.
+// fail prints one error line and returns the exit status. Joined errors,
+// such as those of several failed notifiers, are separated by "; " in
+// place of errors.Join's newlines.
 func fail(stderr interface{ Write([]byte) (int, error) }, code int, err error) int {
-	fmt.Fprintf(stderr, "forecast-monitor: %v\n", err)
+	fmt.Fprintf(stderr, "forecast-monitor: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
 	return code
 }

@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -8,8 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/clariwatch/clariwatch/notify/slacktest"
 )
 
 // binary is the program, built once by TestMain.
@@ -70,6 +75,13 @@ func TestExitCodes(t *testing.T) {
 		{"unknown flag", nil, []string{"-nope"}, 2, "flag provided but not defined"},
 		{"bad format", nil, []string{"-export-file", testdata("export-1.json"), "-format", "xml"}, 2, "-format"},
 		{"bad threshold", nil, []string{"-export-file", testdata("export-1.json"), "-threshold", "ten"}, 2, "-threshold"},
+		{"threshold too precise", nil, []string{"-export-file", testdata("export-1.json"), "-threshold", "0.0000001"}, 2, "more than 6 decimal places"},
+		{"min-change out of range", nil, []string{"-export-file", testdata("export-1.json"), "-min-change", "1e400"}, 2, "out of range"},
+		{"every too short", nil, []string{"-export-file", testdata("export-1.json"), "-store", store, "-every", "1ms"}, 2, "-every"},
+		{"every negative", nil, []string{"-export-file", testdata("export-1.json"), "-every", "-1h"}, 2, "-every"},
+		{"max-missing zero", nil, []string{"-export-file", testdata("export-1.json"), "-max-missing", "0"}, 2, "-max-missing"},
+		{"max-missing above 100", nil, []string{"-export-file", testdata("export-1.json"), "-max-missing", "150"}, 2, "-max-missing"},
+		{"max-missing NaN", nil, []string{"-export-file", testdata("export-1.json"), "-max-missing", "NaN"}, 2, "-max-missing"},
 		{"no forecast", nil, nil, 2, "-forecast"},
 		{"no api key", []string{"CLARI_FORECAST_ID=net_bookings"}, nil, 2, "CLARI_API_KEY"},
 		{"extra argument", nil, []string{"-export-file", testdata("export-1.json"), "extra"}, 2, "extra"},
@@ -151,6 +163,144 @@ func TestDryRunCreatesNoStore(t *testing.T) {
 	}
 	if _, err := os.Stat(store); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("dry run created the store directory %s: stat error %v", store, err)
+	}
+}
+
+// writePartialExport writes export-1.json with the entries of its first
+// keep users only, and returns the file's path.
+func writePartialExport(t *testing.T, keep int) string {
+	t.Helper()
+	body, err := os.ReadFile(testdata("export-1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var export map[string]any
+	if err := json.Unmarshal(body, &export); err != nil {
+		t.Fatal(err)
+	}
+	users := map[any]bool{}
+	var kept []any
+	for _, e := range export["entries"].([]any) {
+		user := e.(map[string]any)["userId"]
+		if !users[user] && len(users) == keep {
+			continue
+		}
+		users[user] = true
+		kept = append(kept, e)
+	}
+	export["entries"] = kept
+	path := filepath.Join(t.TempDir(), "partial.json")
+	out, err := json.Marshal(export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestMaxMissingAcceptsPartialExport(t *testing.T) {
+	store := t.TempDir()
+	partial := writePartialExport(t, 10)
+	if _, stderr, code := runProgram(t, nil, "-export-file", testdata("export-1.json"), "-store", store); code != 0 {
+		t.Fatalf("baseline: exit %d: %s", code, stderr)
+	}
+
+	_, stderr, code := runProgram(t, nil, "-export-file", partial, "-store", store)
+	if code != 1 {
+		t.Errorf("partial export with the default limit: exit %d, want 1", code)
+	}
+	if !strings.Contains(stderr, "suspicious export") || !strings.Contains(stderr, "-max-missing") {
+		t.Errorf("partial export error does not name the guard and its flag:\n%s", stderr)
+	}
+
+	stdout, stderr, code := runProgram(t, nil, "-export-file", partial, "-store", store, "-max-missing", "100")
+	if code != 0 {
+		t.Fatalf("partial export with -max-missing 100: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "Reps removed") {
+		t.Errorf("accepted partial export does not report the removed reps:\n%s", stdout)
+	}
+}
+
+func TestNotifierFailuresOneLine(t *testing.T) {
+	receiver := slacktest.NewServer(nil)
+	t.Cleanup(receiver.Close)
+	env := []string{
+		// Both paths are unknown to the receiver, so both notifiers get a
+		// 404 that they do not retry.
+		"SLACK_WEBHOOK_URL=" + receiver.URL + "/services/T0/B0/slackpathsecret",
+		"WEBHOOK_URL=" + receiver.URL + "/hooks/webhookpathsecret",
+		"WEBHOOK_SECRET=whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0",
+	}
+	store := t.TempDir()
+	if _, stderr, code := runProgram(t, env, "-export-file", testdata("export-1.json"), "-store", store); code != 0 {
+		t.Fatalf("baseline: exit %d: %s", code, stderr)
+	}
+
+	stdout, stderr, code := runProgram(t, env, "-export-file", testdata("export-2.json"), "-store", store)
+	if code != 1 {
+		t.Errorf("exit status = %d, want 1", code)
+	}
+	if lines := strings.Count(stderr, "\n"); lines != 1 {
+		t.Errorf("stderr has %d lines, want 1:\n%s", lines, stderr)
+	}
+	if !strings.Contains(stderr, "slack") || !strings.Contains(stderr, "webhook") {
+		t.Errorf("stderr does not name both failed notifiers:\n%s", stderr)
+	}
+	for _, secret := range []string{"slackpathsecret", "webhookpathsecret", "c2VjcmV0"} {
+		if strings.Contains(stdout+stderr, secret) {
+			t.Errorf("output contains the secret %q:\n%s%s", secret, stdout, stderr)
+		}
+	}
+}
+
+func TestEveryStopsOnSignal(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT or SIGTERM delivery on Windows")
+	}
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			cmd := exec.CommandContext(t.Context(), binary,
+				"-export-file", testdata("export-1.json"), "-store", t.TempDir(), "-every", "1h")
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "CLARIWATCH_LOG_LEVEL=info"}
+			var stdout bytes.Buffer
+			cmd.Stdout = &stdout
+			stderrPipe, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+
+			// The loop logs "waiting for the next tick" after the first
+			// tick, so the signal arrives during the wait.
+			lines := bufio.NewScanner(stderrPipe)
+			var logs strings.Builder
+			for lines.Scan() {
+				logs.WriteString(lines.Text() + "\n")
+				if strings.Contains(lines.Text(), "waiting for the next tick") {
+					break
+				}
+			}
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			for lines.Scan() {
+				logs.WriteString(lines.Text() + "\n")
+			}
+			if err := cmd.Wait(); err != nil {
+				t.Errorf("exit after %v: %v; logs:\n%s", sig, err, logs.String())
+			}
+			if !strings.Contains(logs.String(), "monitor loop stopped") {
+				t.Errorf("logs lack the stop record:\n%s", logs.String())
+			}
+			if !strings.Contains(stdout.String(), "baseline:") {
+				t.Errorf("stdout lacks the first tick's baseline line:\n%s", stdout.String())
+			}
+		})
 	}
 }
 

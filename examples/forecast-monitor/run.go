@@ -117,8 +117,10 @@ func newMonitor(c *config, src clariwatch.Source, store snapshot.Store, log *slo
 		Period:     c.period,
 		Scope:      c.scope,
 		Currency:   c.currency,
-		Logger:     log,
-		DryRun:     c.dryRun,
+		// Config.MaxMissingOwners is a share from 0 to 1.
+		MaxMissingOwners: c.maxMissing / 100,
+		Logger:           log,
+		DryRun:           c.dryRun,
 	})
 }
 
@@ -155,6 +157,9 @@ func newNotifier(c *config, log *slog.Logger) (notify.Notifier, error) {
 // tickOnce runs one tick and prints its result.
 func tickOnce(ctx context.Context, mon *clariwatch.Monitor, format string, stdout io.Writer) error {
 	res, err := mon.Tick(ctx)
+	if errors.Is(err, clariwatch.ErrSuspiciousExport) {
+		return fmt.Errorf("%w (-max-missing sets the limit)", err)
+	}
 	if err != nil {
 		return err
 	}
