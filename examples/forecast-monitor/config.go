@@ -123,8 +123,8 @@ func (c *config) check(rest []string, level string) error {
 		return fmt.Errorf("-every %s is invalid; use %s or more, such as 4h, or leave it out for one tick", c.every, minEvery)
 	case !(c.maxMissing > 0 && c.maxMissing <= 100):
 		return fmt.Errorf("-max-missing %v is invalid; use a percent above 0 and at most 100", c.maxMissing)
-	case c.demo && (c.exportFile != "" || c.every != 0):
-		return errors.New("-demo cannot be combined with -export-file or -every")
+	case c.demo && (c.exportFile != "" || c.every != 0 || c.dryRun):
+		return errors.New("-demo cannot be combined with -export-file, -every or -dry-run")
 	case !c.demo && c.exportFile == "" && c.forecast == "":
 		return errors.New("-forecast (or CLARI_FORECAST_ID) is required unless -export-file or -demo is used")
 	case !c.demo && c.exportFile == "" && c.apiKey == "":

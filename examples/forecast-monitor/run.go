@@ -198,7 +198,7 @@ func resultText(res *clariwatch.Result) string {
 		if res.Notified {
 			sent = "sent"
 		}
-		status = fmt.Sprintf("%d alert(s) %s; head moved from %s to %s", len(res.Report.Changes), sent, res.HeadID, res.SnapshotID)
+		status = fmt.Sprintf("alert of %d change(s) %s; head moved from %s to %s", len(res.Report.Changes), sent, res.HeadID, res.SnapshotID)
 	}
 	return res.Message.PlainText() + status + "\n\n"
 }
