@@ -240,3 +240,53 @@ func TestE2ECancelledTickResumesJob(t *testing.T) {
 		t.Errorf("exports started = %d, want 1", n)
 	}
 }
+
+// logLine returns the first log line whose message is msg, or "".
+func logLine(logs, msg string) string {
+	for line := range strings.Lines(logs) {
+		if strings.Contains(line, "msg="+msg+" ") || strings.Contains(line, `msg="`+msg+`" `) {
+			return line
+		}
+	}
+	return ""
+}
+
+func TestE2ELogsEachStep(t *testing.T) {
+	e := newE2E(t, claritest.WithExports(readExport(t, 1), readExport(t, 2)))
+	if _, err := e.mon.Tick(t.Context()); err != nil {
+		t.Fatalf("tick 1: %v", err)
+	}
+	e.logs.Reset()
+	res, err := e.mon.Tick(t.Context())
+	if err != nil {
+		t.Fatalf("tick 2: %v", err)
+	}
+
+	logs := e.logs.String()
+	stream := "stream=" + e2eStream.String()
+	job := "job_id=" + res.JobID
+	head, snap := res.HeadID, res.SnapshotID
+	tests := []struct {
+		msg  string
+		want []string
+	}{
+		{"export job started", []string{job}},
+		{"snapshot stored", []string{stream, job, "snapshot_id=" + snap, "parent_id=" + head}},
+		{"compared", []string{stream, job, "head_id=" + head, "snapshot_id=" + snap}},
+		{"notified", []string{stream, job, "head_id=" + head, "snapshot_id=" + snap}},
+		{"head advanced", []string{stream, job, "from=" + head, "to=" + snap}},
+	}
+	for _, tt := range tests {
+		line := logLine(logs, tt.msg)
+		if line == "" {
+			t.Errorf("no %q record in the logs:\n%s", tt.msg, logs)
+			continue
+		}
+		for _, want := range tt.want {
+			if !strings.Contains(line, want) {
+				t.Errorf("%q record lacks %s: %s", tt.msg, want, line)
+			}
+		}
+	}
+	e.checkNoSecrets(t, nil)
+}

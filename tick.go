@@ -234,13 +234,14 @@ func (t *tick) compare(ctx context.Context, head snapshot.Meta) error {
 	switch {
 	case t.res.Baseline:
 		t.res.Report = &diff.Report{Periods: []string{t.res.Stream.TimePeriod}, Changes: []diff.Change{}}
-		t.log.InfoContext(ctx, "baseline", "stream", t.res.Stream.String(), "snapshot_id", t.res.SnapshotID)
+		t.log.InfoContext(ctx, "baseline", "stream", t.res.Stream.String(), "job_id", t.res.JobID,
+			"snapshot_id", t.res.SnapshotID)
 	case head.SHA256 == t.snap.SHA256 && head.Size == t.snap.Size:
 		t.res.Unchanged = true
 		n := len(t.rows)
 		t.res.Report = &diff.Report{Periods: []string{t.res.Stream.TimePeriod}, Changes: []diff.Change{},
 			Summary: diff.Summary{Compared: n, Unchanged: n}}
-		t.log.InfoContext(ctx, "export unchanged", "stream", t.res.Stream.String(),
+		t.log.InfoContext(ctx, "export unchanged", "stream", t.res.Stream.String(), "job_id", t.res.JobID,
 			"head_id", head.ID, "snapshot_id", t.res.SnapshotID)
 	default:
 		previous, err := t.headRows(ctx, head)
@@ -255,7 +256,7 @@ func (t *tick) compare(ctx context.Context, head snapshot.Meta) error {
 			return fmt.Errorf("clariwatch: compare snapshot %s with head %s: %w", t.res.SnapshotID, head.ID, err)
 		}
 		t.res.Report = report
-		t.log.InfoContext(ctx, "compared", "stream", t.res.Stream.String(), "head_id", head.ID,
+		t.log.InfoContext(ctx, "compared", "stream", t.res.Stream.String(), "job_id", t.res.JobID, "head_id", head.ID,
 			"snapshot_id", t.res.SnapshotID, "changes", len(report.Changes))
 	}
 	t.render()
@@ -324,7 +325,7 @@ func (t *tick) notify(ctx context.Context) error {
 			"so the next tick sends them again: %w", t.res.Stream, t.res.HeadID, t.res.SnapshotID, err)
 	}
 	t.res.Notified = true
-	t.log.InfoContext(ctx, "notified", "stream", t.res.Stream.String(), "head_id", t.res.HeadID,
+	t.log.InfoContext(ctx, "notified", "stream", t.res.Stream.String(), "job_id", t.res.JobID, "head_id", t.res.HeadID,
 		"snapshot_id", t.res.SnapshotID, "changes", len(t.res.Report.Changes))
 	return nil
 }
