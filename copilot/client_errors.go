@@ -31,7 +31,7 @@ const maxErrorBody = 1 << 20
 // APIError is a response with a status other than 2xx, after retries.
 // Message is the "message" or "error" field of a JSON body, or else the body
 // text, read up to 1 MiB, with any credential of the client replaced by
-// "[REDACTED]".
+// "[REDACTED]" and invalid UTF-8 replaced by U+FFFD.
 type APIError struct {
 	StatusCode int
 	Message    string
@@ -81,7 +81,10 @@ func newAPIError(resp *http.Response, secrets []string) *APIError {
 			msg = fields.Error
 		}
 	}
-	return &APIError{StatusCode: resp.StatusCode, Message: redact(msg, secrets)}
+	// Redact before replacing invalid bytes, so that a secret next to an
+	// invalid byte is still matched as the client sent it.
+	msg = strings.ToValidUTF8(redact(msg, secrets), "\uFFFD")
+	return &APIError{StatusCode: resp.StatusCode, Message: msg}
 }
 
 // redact replaces each non-empty secret in s.
