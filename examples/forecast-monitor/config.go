@@ -115,6 +115,8 @@ func (c *config) check(rest []string, level string) error {
 	switch {
 	case len(rest) > 0:
 		return fmt.Errorf("unexpected argument %q; all options are flags", rest[0])
+	case c.store == "" && !c.demo:
+		return errors.New("-store is empty; name the snapshot directory, such as ./data")
 	case c.format != "text" && c.format != "json":
 		return fmt.Errorf("-format %q is invalid; use text or json", c.format)
 	case c.maxAlerts < 1:

@@ -78,6 +78,7 @@ func TestExitCodes(t *testing.T) {
 		{"threshold too precise", nil, []string{"-export-file", testdata("export-1.json"), "-threshold", "0.0000001"}, 2, "more than 6 decimal places"},
 		{"min-change out of range", nil, []string{"-export-file", testdata("export-1.json"), "-min-change", "1e400"}, 2, "out of range"},
 		{"every too short", nil, []string{"-export-file", testdata("export-1.json"), "-store", store, "-every", "1ms"}, 2, "-every"},
+		{"empty store", nil, []string{"-export-file", testdata("export-1.json"), "-store", ""}, 2, "-store"},
 		{"demo with dry-run", nil, []string{"-demo", "-dry-run"}, 2, "-dry-run"},
 		{"every negative", nil, []string{"-export-file", testdata("export-1.json"), "-every", "-1h"}, 2, "-every"},
 		{"max-missing zero", nil, []string{"-export-file", testdata("export-1.json"), "-max-missing", "0"}, 2, "-max-missing"},
