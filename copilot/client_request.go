@@ -82,8 +82,14 @@ func passResponse(resp *http.Response, err error, _ int) (*http.Response, error)
 }
 
 // do sends one request and decodes a JSON response into out, unless out is
-// nil. path starts with a slash, or is empty for the base URL itself.
+// nil. path starts with a slash, and errors name the request "METHOD path".
 func (r *requester) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
+	return r.doOperation(ctx, method+" "+path, method, path, query, body, out)
+}
+
+// doOperation is do with op naming the request in errors, such as "list
+// subscriptions". path may be empty for the base URL itself.
+func (r *requester) doOperation(ctx context.Context, op, method, path string, query url.Values, body, out any) error {
 	info := requestInfo{method: method, path: path}
 	if path == "" {
 		info.path = "/"
@@ -94,22 +100,22 @@ func (r *requester) do(ctx context.Context, method, path string, query url.Value
 	}
 	resp, err := r.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("copilot: %s %s: %w", method, info.path, errContext(ctx, err))
+		return fmt.Errorf("copilot: %s: %w", op, errContext(ctx, err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		apiErr := newAPIError(resp, r.secrets)
 		r.logger.LogAttrs(ctx, slog.LevelWarn, "copilot: request failed",
-			slog.String("method", method), slog.String("path", info.path),
-			slog.Int("status", resp.StatusCode))
-		return fmt.Errorf("copilot: %s %s: %w", method, info.path, apiErr)
+			slog.String("operation", op), slog.String("method", method),
+			slog.String("path", info.path), slog.Int("status", resp.StatusCode))
+		return fmt.Errorf("copilot: %s: %w", op, apiErr)
 	}
 	if out == nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
 		return nil
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxResponseBody)).Decode(out); err != nil {
-		return fmt.Errorf("copilot: %s %s: decoding the response: %w", method, info.path, err)
+		return fmt.Errorf("copilot: %s: decoding the response: %w", op, err)
 	}
 	return nil
 }

@@ -65,7 +65,7 @@ func (s *SubscriptionClient) Register(ctx context.Context, targetURL string, eve
 		Events []string `json:"events"`
 	}{targetURL, events}
 	var sub Subscription
-	if err := s.req.do(ctx, http.MethodPost, "", nil, body, &sub); err != nil {
+	if err := s.req.doOperation(ctx, "register subscription", http.MethodPost, "", nil, body, &sub); err != nil {
 		return nil, err
 	}
 	return &sub, nil
@@ -74,7 +74,7 @@ func (s *SubscriptionClient) Register(ctx context.Context, targetURL string, eve
 // List returns the registered subscriptions.
 func (s *SubscriptionClient) List(ctx context.Context) ([]Subscription, error) {
 	var raw rawSubscriptions
-	if err := s.req.do(ctx, http.MethodGet, "", nil, nil, &raw); err != nil {
+	if err := s.req.doOperation(ctx, "list subscriptions", http.MethodGet, "", nil, nil, &raw); err != nil {
 		return nil, err
 	}
 	return raw.list, nil
@@ -86,7 +86,7 @@ func (s *SubscriptionClient) Delete(ctx context.Context, id string) error {
 	if id == "" {
 		return fmt.Errorf("copilot: Delete: empty subscription id")
 	}
-	return s.req.do(ctx, http.MethodDelete, "/"+url.PathEscape(id), nil, nil, nil)
+	return s.req.doOperation(ctx, "delete subscription", http.MethodDelete, "/"+url.PathEscape(id), nil, nil, nil)
 }
 
 // checkEvents accepts a non-empty list of known event names.

@@ -3,6 +3,7 @@ package copilot_test
 import (
 	"errors"
 	"math"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -109,5 +110,38 @@ func TestSubscriptionErrors(t *testing.T) {
 	})
 	if _, err := copilot.NewSubscriptionClient(""); err == nil {
 		t.Error("NewSubscriptionClient with no token returned no error")
+	}
+}
+
+func TestSubscriptionErrorsNameOperation(t *testing.T) {
+	tests := []struct {
+		name string
+		call func(*copilot.SubscriptionClient) error
+		want string
+	}{
+		{"register", func(s *copilot.SubscriptionClient) error {
+			_, err := s.Register(t.Context(), "https://hooks.example.com/x", []string{copilot.EventCallCompleted})
+			return err
+		}, "copilot: register subscription: "},
+		{"list", func(s *copilot.SubscriptionClient) error {
+			_, err := s.List(t.Context())
+			return err
+		}, "copilot: list subscriptions: "},
+		{"delete", func(s *copilot.SubscriptionClient) error {
+			return s.Delete(t.Context(), "sub-1")
+		}, "copilot: delete subscription: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, s := setupSubscriptions(t, copilottest.DefaultToken)
+			srv.FailNext(copilottest.Fault{Status: http.StatusBadRequest})
+			err := tt.call(s)
+			if err == nil {
+				t.Fatal("no error from a 400 response")
+			}
+			if !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("error = %q, want the prefix %q", err, tt.want)
+			}
+		})
 	}
 }
