@@ -70,11 +70,11 @@ func (f *FileCheckpoint) Load(ctx context.Context) (PollState, error) {
 		return PollState{}, nil
 	}
 	if err != nil {
-		return PollState{}, fmt.Errorf("copilot: reading checkpoint: %w", err)
+		return PollState{}, &checkpointError{fmt.Errorf("copilot: reading checkpoint: %w", err)}
 	}
 	var s PollState
 	if err := json.Unmarshal(b, &s); err != nil {
-		return PollState{}, fmt.Errorf("copilot: checkpoint %s is not valid JSON (fix or remove it to start over): %w", f.path, err)
+		return PollState{}, &checkpointError{fmt.Errorf("copilot: checkpoint %s is not valid JSON (fix or remove it to start over): %w", f.path, err)}
 	}
 	return s, nil
 }
@@ -86,12 +86,12 @@ func (f *FileCheckpoint) Save(ctx context.Context, s PollState) error {
 	}
 	b, err := json.Marshal(s)
 	if err != nil {
-		return fmt.Errorf("copilot: encoding checkpoint: %w", err)
+		return &checkpointError{fmt.Errorf("copilot: encoding checkpoint: %w", err)}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := writeFileAtomic(f.path, b); err != nil {
-		return fmt.Errorf("copilot: saving checkpoint: %w", err)
+		return &checkpointError{fmt.Errorf("copilot: saving checkpoint: %w", err)}
 	}
 	return nil
 }

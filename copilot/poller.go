@@ -135,6 +135,17 @@ type checkpointError struct{ err error }
 func (e *checkpointError) Error() string { return e.err.Error() }
 func (e *checkpointError) Unwrap() error { return e.err }
 
+// wrapCheckpointError marks err from a [Checkpoint] as a checkpoint error.
+// An error of [FileCheckpoint] already names the operation, so it is
+// returned as it is; any other error gets "copilot: <op> poll checkpoint".
+func wrapCheckpointError(op string, err error) error {
+	var cpErr *checkpointError
+	if errors.As(err, &cpErr) {
+		return err
+	}
+	return &checkpointError{fmt.Errorf("copilot: %s poll checkpoint: %w", op, err)}
+}
+
 // Run polls until ctx ends: one pass at once, then one per interval. A
 // failed pass is logged and the next tick tries again, except when the
 // credentials are rejected ([ErrUnauthorized]) or the checkpoint cannot be
@@ -206,7 +217,7 @@ func (p *Poller) loadState(ctx context.Context) (*PollState, error) {
 	}
 	st, err := p.checkpoint.Load(ctx)
 	if err != nil {
-		return nil, &checkpointError{fmt.Errorf("copilot: loading poll checkpoint: %w", err)}
+		return nil, wrapCheckpointError("loading", err)
 	}
 	if st.Watermark.IsZero() {
 		st.Watermark = p.start
@@ -214,7 +225,7 @@ func (p *Poller) loadState(ctx context.Context) (*PollState, error) {
 			st.Watermark = p.now().UTC()
 		}
 		if err := p.checkpoint.Save(ctx, st); err != nil {
-			return nil, &checkpointError{fmt.Errorf("copilot: saving poll checkpoint: %w", err)}
+			return nil, wrapCheckpointError("saving", err)
 		}
 	}
 	if st.Recent == nil {
@@ -226,7 +237,7 @@ func (p *Poller) loadState(ctx context.Context) (*PollState, error) {
 
 func (p *Poller) save(ctx context.Context, st *PollState) error {
 	if err := p.checkpoint.Save(ctx, *st); err != nil {
-		return &checkpointError{fmt.Errorf("copilot: saving poll checkpoint: %w", err)}
+		return wrapCheckpointError("saving", err)
 	}
 	return nil
 }
