@@ -80,8 +80,9 @@ func NewMonitor(cfg Config) (*Monitor, error) {
 		return nil, errors.New("clariwatch: Config.Store is nil; set a snapshot.FileStore or MemoryStore")
 	case cfg.ForecastID == "":
 		return nil, errors.New("clariwatch: Config.ForecastID is empty; set the forecast id, such as net_bookings")
-	case cfg.MaxMissingOwners < 0 || cfg.MaxMissingOwners > 1:
-		return nil, fmt.Errorf("clariwatch: Config.MaxMissingOwners %v is outside 0 to 1", cfg.MaxMissingOwners)
+	case !(cfg.MaxMissingOwners >= 0 && cfg.MaxMissingOwners <= 1):
+		// Written so that NaN, which fails every comparison, is rejected.
+		return nil, fmt.Errorf("clariwatch: Config.MaxMissingOwners %v is outside 0 to 1; set a share such as 0.5", cfg.MaxMissingOwners)
 	}
 	if err := requestKey(cfg).Validate(); err != nil {
 		return nil, fmt.Errorf("clariwatch: invalid stream: %w", err)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -508,6 +509,7 @@ func TestNewMonitorInvalidConfig(t *testing.T) {
 		{"no store", clariwatch.Config{Source: src, ForecastID: "f"}, "Store"},
 		{"no forecast", clariwatch.Config{Source: src, Store: store}, "ForecastID"},
 		{"share above one", clariwatch.Config{Source: src, Store: store, ForecastID: "f", MaxMissingOwners: 1.5}, "MaxMissingOwners"},
+		{"share NaN", clariwatch.Config{Source: src, Store: store, ForecastID: "f", MaxMissingOwners: math.NaN()}, "MaxMissingOwners"},
 		{"slash in scope", clariwatch.Config{Source: src, Store: store, ForecastID: "f", Scope: "a/b"}, "invalid"},
 	}
 	for _, tt := range tests {
