@@ -10,11 +10,13 @@ const (
 )
 
 // Call is a call as returned by Copilot's GET /calls, with the field names
-// of its REST schema. The types of some fields (ids that may be numbers,
-// deal_value) are not fixed by the schema; see the field types.
+// of its REST schema. The schema does not fix the JSON type of the ids or of
+// deal_value. The id fields are of type [ID], which accepts a string or a
+// number. DealValue is a [json.Number], which accepts a number or a numeric
+// string.
 type Call struct {
-	ID                   string        `json:"id"`
-	SourceID             string        `json:"source_id,omitempty"`
+	ID                   ID            `json:"id"`
+	SourceID             ID            `json:"source_id,omitempty"`
 	Title                string        `json:"title,omitempty"`
 	Users                []CallUser    `json:"users,omitempty"`
 	ExternalParticipants []Participant `json:"externalParticipants,omitempty"`
@@ -45,10 +47,10 @@ type Call struct {
 
 // CallUser is a Copilot user who took part in a call.
 type CallUser struct {
-	UserID      string `json:"userId,omitempty"`
+	UserID      ID     `json:"userId,omitempty"`
 	UserEmail   string `json:"userEmail,omitempty"`
 	IsOrganizer bool   `json:"isOrganizer,omitempty"`
-	PersonID    string `json:"personId,omitempty"`
+	PersonID    ID     `json:"personId,omitempty"`
 }
 
 // Participant is a person outside the workspace who took part in a call.
@@ -56,15 +58,15 @@ type Participant struct {
 	Name     string `json:"name,omitempty"`
 	Email    string `json:"email,omitempty"`
 	Phone    string `json:"phone,omitempty"`
-	PersonID string `json:"personId,omitempty"`
+	PersonID ID     `json:"personId,omitempty"`
 }
 
 // CRMInfo links a call to CRM records.
 type CRMInfo struct {
-	SourceCRM  string   `json:"source_crm,omitempty"`
-	DealID     string   `json:"deal_id,omitempty"`
-	AccountID  string   `json:"account_id,omitempty"`
-	ContactIDs []string `json:"contact_ids,omitempty"`
+	SourceCRM  string `json:"source_crm,omitempty"`
+	DealID     ID     `json:"deal_id,omitempty"`
+	AccountID  ID     `json:"account_id,omitempty"`
+	ContactIDs []ID   `json:"contact_ids,omitempty"`
 }
 
 // CallMetrics are the conversation metrics of a call. Durations are in
@@ -97,7 +99,7 @@ type TranscriptEntry struct {
 	Text        string            `json:"text"`
 	Start       float64           `json:"start"`
 	End         float64           `json:"end"`
-	PersonID    string            `json:"personId,omitempty"`
+	PersonID    ID                `json:"personId,omitempty"`
 	Annotations []json.RawMessage `json:"annotations,omitempty"`
 }
 
@@ -111,10 +113,10 @@ type CallSummary struct {
 // User is a Copilot workspace user as returned by GET /users. Role is REP,
 // MANAGER or OBSERVER.
 type User struct {
-	ID          string `json:"id"`
+	ID          ID     `json:"id"`
 	Email       string `json:"email"`
 	Name        string `json:"name,omitempty"`
 	Role        string `json:"role,omitempty"`
 	IsRecording bool   `json:"is_recording,omitempty"`
-	ManagerID   string `json:"manager_id,omitempty"`
+	ManagerID   ID     `json:"manager_id,omitempty"`
 }

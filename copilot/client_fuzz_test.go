@@ -1,6 +1,7 @@
 package copilot
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -88,4 +89,24 @@ func TestBackoffCapsRetryAfter(t *testing.T) {
 			t.Errorf("attempt %d: backoff %v outside [0.5s, 30s]", attempt, got)
 		}
 	}
+}
+
+func FuzzIDUnmarshal(f *testing.F) {
+	for _, s := range []string{`"c-1"`, `12345`, `-1.5e3`, `null`, `true`, `{}`, `"\u00e9"`, ` 7 `} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		var id ID
+		if err := json.Unmarshal([]byte(in), &id); err != nil {
+			return
+		}
+		b, err := json.Marshal(id)
+		if err != nil {
+			t.Fatalf("Marshal(%q): %v", id, err)
+		}
+		var back ID
+		if err := json.Unmarshal(b, &back); err != nil || back != id {
+			t.Errorf("round trip of %q = %q, %v", id, back, err)
+		}
+	})
 }

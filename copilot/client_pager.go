@@ -75,7 +75,7 @@ func (p *pager) repeated(call Call) bool {
 	if !p.keyset {
 		return false
 	}
-	key := call.ID + "\x00" + call.LastModifiedTime
+	key := string(call.ID) + "\x00" + call.LastModifiedTime
 	if _, ok := p.seen[key]; ok {
 		return true
 	}

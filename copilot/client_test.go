@@ -100,7 +100,7 @@ func TestListCallsFiltersAndPagination(t *testing.T) {
 		if i%2 == 1 {
 			status = "SCHEDULED"
 		}
-		srv.AddCall(copilot.Call{ID: fmt.Sprintf("c%d", i), Status: status,
+		srv.AddCall(copilot.Call{ID: copilot.ID(fmt.Sprintf("c%d", i)), Status: status,
 			Users: []copilot.CallUser{{UserEmail: fmt.Sprintf("u%d@example.com", i%2)}}})
 		clock.Advance(time.Minute)
 	}
@@ -112,7 +112,7 @@ func TestListCallsFiltersAndPagination(t *testing.T) {
 	}
 	var ids []string
 	for _, call := range page.Calls {
-		ids = append(ids, call.ID)
+		ids = append(ids, string(call.ID))
 	}
 	if diff := cmp.Diff([]string{"c4", "c2"}, ids); diff != "" {
 		t.Errorf("ids (-want +got):\n%s", diff)
@@ -164,14 +164,14 @@ func TestAllCallsByModifiedTimeWithTies(t *testing.T) {
 		if i >= 150 {
 			clock.Advance(time.Second)
 		}
-		srv.AddCall(copilot.Call{ID: fmt.Sprintf("c%03d", i), Status: copilot.StatusProcessed})
+		srv.AddCall(copilot.Call{ID: copilot.ID(fmt.Sprintf("c%03d", i)), Status: copilot.StatusProcessed})
 	}
 	seen := map[string]int{}
 	for call, err := range c.AllCalls(t.Context(), &copilot.ListCallsOptions{SortProcessed: copilot.SortAsc, OmitPagination: true}) {
 		if err != nil {
 			t.Fatalf("AllCalls: %v", err)
 		}
-		seen[call.ID]++
+		seen[string(call.ID)]++
 	}
 	if len(seen) != 250 {
 		t.Errorf("got %d distinct calls, want 250", len(seen))

@@ -17,7 +17,7 @@ func (p *Poller) handleCall(ctx context.Context, st *PollState, call Call) (bool
 	modified, err := ParseTime(call.LastModifiedTime)
 	if err != nil {
 		p.logger.LogAttrs(ctx, slog.LevelWarn, "copilot: call has an invalid last_modified_time; watermark kept",
-			slog.String("call_id", call.ID), slog.String("last_modified_time", call.LastModifiedTime))
+			slog.String("call_id", string(call.ID)), slog.String("last_modified_time", call.LastModifiedTime))
 		modified = st.Watermark
 	}
 	for _, ev := range p.eventsFor(st, call, modified) {
@@ -28,7 +28,7 @@ func (p *Poller) handleCall(ctx context.Context, st *PollState, call Call) (bool
 			return false, fmt.Errorf("copilot: handler failed on %s for call %s (delivery %s): %w",
 				ev.Type(), call.ID, ev.ID(), err)
 		}
-		p.record(st, ev, call.ID, modified)
+		p.record(st, ev, string(call.ID), modified)
 		if err := p.save(ctx, st); err != nil {
 			return false, err
 		}
@@ -59,13 +59,13 @@ func (p *Poller) eventsFor(st *PollState, call Call, modified time.Time) []Event
 	if at.IsZero() {
 		at = p.now().UTC()
 	}
-	completed := &CallCompleted{DeliveryID: pollDeliveryID(call.ID, EventCallCompleted), Timestamp: at, Call: call}
+	completed := &CallCompleted{DeliveryID: pollDeliveryID(string(call.ID), EventCallCompleted), Timestamp: at, Call: call}
 	switch call.Status {
 	case StatusProcessed:
 		return []Event{completed}
 	case StatusPostProcessingDone:
-		analyzed := &CallAnalyzed{DeliveryID: pollDeliveryID(call.ID, EventCallAnalyzed), Timestamp: at, Call: call}
-		if slices.Contains(st.Pending, call.ID) {
+		analyzed := &CallAnalyzed{DeliveryID: pollDeliveryID(string(call.ID), EventCallAnalyzed), Timestamp: at, Call: call}
+		if slices.Contains(st.Pending, string(call.ID)) {
 			return []Event{analyzed}
 		}
 		return []Event{completed, analyzed}

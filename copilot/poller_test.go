@@ -35,9 +35,9 @@ func (l *eventLog) HandleEvent(_ context.Context, e copilot.Event) error {
 	var id string
 	switch ev := e.(type) {
 	case *copilot.CallCompleted:
-		id = ev.Call.ID
+		id = string(ev.Call.ID)
 	case *copilot.CallAnalyzed:
-		id = ev.Call.ID
+		id = string(ev.Call.ID)
 	}
 	l.events = append(l.events, e.Type()+" "+id)
 	if l.ids == nil {
@@ -183,7 +183,7 @@ func TestPollerManyCallsOnce(t *testing.T) {
 		if i%70 == 0 {
 			clock.Advance(time.Second)
 		}
-		srv.AddCall(copilot.Call{ID: fmt.Sprintf("c%03d", i), Status: copilot.StatusProcessed})
+		srv.AddCall(copilot.Call{ID: copilot.ID(fmt.Sprintf("c%03d", i)), Status: copilot.StatusProcessed})
 	}
 	if got := poll(t, p, log); len(got) != 230 {
 		t.Errorf("got %d events, want 230", len(got))

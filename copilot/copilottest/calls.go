@@ -65,7 +65,7 @@ func (c *callQuery) match(call *copilot.Call) bool {
 	if len(c.types) > 0 && !slices.Contains(c.types, call.Type) {
 		return false
 	}
-	if len(c.sources) > 0 && !slices.Contains(c.sources, call.SourceID) {
+	if len(c.sources) > 0 && !slices.Contains(c.sources, string(call.SourceID)) {
 		return false
 	}
 	if len(c.users) > 0 && !slices.ContainsFunc(call.Users, func(u copilot.CallUser) bool {

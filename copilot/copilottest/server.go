@@ -133,7 +133,7 @@ func (s *Server) AddCallDetails(d copilot.CallDetails) {
 	if d.LastModifiedTime == "" {
 		d.LastModifiedTime = formatTime(s.opts.Now())
 	}
-	if i := s.indexLocked(d.ID); i >= 0 {
+	if i := s.indexLocked(string(d.ID)); i >= 0 {
 		s.calls[i] = &d
 		return
 	}
@@ -169,7 +169,7 @@ func (s *Server) Subscriptions() []copilot.Subscription {
 }
 
 func (s *Server) indexLocked(id string) int {
-	return slices.IndexFunc(s.calls, func(c *copilot.CallDetails) bool { return c.ID == id })
+	return slices.IndexFunc(s.calls, func(c *copilot.CallDetails) bool { return string(c.ID) == id })
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
