@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/clariwatch/clariwatch"
+	"github.com/clariwatch/clariwatch/clari"
 	"github.com/clariwatch/clariwatch/diff"
 	"github.com/clariwatch/clariwatch/notify"
 	"github.com/clariwatch/clariwatch/snapshot"
@@ -557,4 +558,28 @@ func mustJSON(t testing.TB, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func TestFileSourceSizeLimit(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "big.json")
+	if err := os.WriteFile(big, readExport(t, 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{big}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		// A device never ends, so only the limit stops the read.
+		paths = append(paths, "/dev/zero")
+	}
+	for _, path := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			src := &clariwatch.FileSource{Path: path, MaxSize: 1000}
+			_, err := src.Fetch(t.Context(), clariwatch.FetchRequest{})
+			if !errors.Is(err, clari.ErrTooLarge) {
+				t.Fatalf("Fetch of %s with MaxSize 1000 = %v, want clari.ErrTooLarge", path, err)
+			}
+			if !strings.Contains(err.Error(), path) {
+				t.Errorf("error %q does not name the file", err)
+			}
+		})
+	}
 }

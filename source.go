@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -79,6 +80,10 @@ type FileSource struct {
 	Path string
 	// Period is the time period of per-owner entries that name none.
 	Period string
+	// MaxSize is the largest file accepted, in bytes; a larger one fails
+	// with clari.ErrTooLarge. Zero means clari.DefaultMaxDownloadSize,
+	// the limit of API downloads.
+	MaxSize int64
 }
 
 var _ Source = (*FileSource)(nil)
@@ -89,7 +94,7 @@ func (s *FileSource) Fetch(ctx context.Context, req FetchRequest) (*Fetched, err
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	body, err := os.ReadFile(s.Path)
+	body, err := s.read()
 	if err != nil {
 		return nil, &clari.FileError{Path: s.Path, Err: err}
 	}
@@ -98,6 +103,28 @@ func (s *FileSource) Fetch(ctx context.Context, req FetchRequest) (*Fetched, err
 		return nil, &clari.FileError{Path: s.Path, Err: err}
 	}
 	return &Fetched{Body: body, Export: exp}, nil
+}
+
+// read returns the file's content, reading at most MaxSize bytes, so that
+// a huge file or a device such as /dev/zero cannot exhaust memory.
+func (s *FileSource) read() ([]byte, error) {
+	limit := s.MaxSize
+	if limit <= 0 {
+		limit = clari.DefaultMaxDownloadSize
+	}
+	f, err := os.Open(s.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	body, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("%w: the file has more than %d bytes; raise FileSource.MaxSize if it is a real export", clari.ErrTooLarge, limit)
+	}
+	return body, nil
 }
 
 // decodeExport decodes a stored or read export in either shape. period is
