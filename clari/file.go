@@ -93,14 +93,16 @@ func (o ReadOptions) convertOwners(e *Export, d *decoder) error {
 	if len(d.owners) == 0 {
 		return nil
 	}
-	knownUsers := make(map[ID]bool, len(e.Users))
+	knownUsers := make(map[ID]struct{}, len(e.Users)+len(d.owners))
 	for _, u := range e.Users {
-		knownUsers[u.UserID] = true
+		knownUsers[u.UserID] = struct{}{}
 	}
+	e.Users = slices.Grow(e.Users, len(d.owners))
 	knownPeriods := make(map[string]bool, len(e.TimePeriods))
 	for _, p := range e.TimePeriods {
 		knownPeriods[p.TimePeriodID] = true
 	}
+	lastPeriod := ""
 	for i, info := range d.owners {
 		if !info.seen {
 			continue
@@ -109,13 +111,16 @@ func (o ReadOptions) convertOwners(e *Export, d *decoder) error {
 		if err := o.ownerEntry(en, i, info, d.period); err != nil {
 			return err
 		}
-		if !knownUsers[en.UserID] {
-			knownUsers[en.UserID] = true
+		if _, ok := knownUsers[en.UserID]; !ok {
+			knownUsers[en.UserID] = struct{}{}
 			e.Users = append(e.Users, User{UserID: en.UserID, Email: info.email, Name: info.name})
 		}
-		if !knownPeriods[en.TimePeriodID] {
-			knownPeriods[en.TimePeriodID] = true
-			e.TimePeriods = append(e.TimePeriods, TimePeriod{TimePeriodID: en.TimePeriodID})
+		if en.TimePeriodID != lastPeriod {
+			lastPeriod = en.TimePeriodID
+			if !knownPeriods[lastPeriod] {
+				knownPeriods[lastPeriod] = true
+				e.TimePeriods = append(e.TimePeriods, TimePeriod{TimePeriodID: lastPeriod})
+			}
 		}
 	}
 	if !slices.ContainsFunc(e.Fields, func(f Field) bool { return f.FieldID == OwnerFieldID }) {

@@ -3,6 +3,7 @@ package clari
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -48,6 +49,22 @@ type rowKey struct {
 // Rows returns an error for an entry with a value but no timePeriodId,
 // userId or fieldId.
 func (e *Export) Rows() ([]diff.Row, error) {
+	if len(e.Entries) >= math.MaxInt32 {
+		return e.rowsByMap()
+	}
+	items, err := e.rowRuns()
+	if err != nil {
+		return nil, err
+	}
+	if items == nil {
+		return e.rowsByMap()
+	}
+	return e.rowsFromItems(items), nil
+}
+
+// rowsByMap is Rows for any order of entries: it keeps the latest entry of
+// each key in a map and sorts the rows built from it.
+func (e *Export) rowsByMap() ([]diff.Row, error) {
 	latest := make(map[rowKey]int, len(e.Entries))
 	starts := e.frameStarts()
 	for i := range e.Entries {

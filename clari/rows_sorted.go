@@ -1,0 +1,210 @@
+package clari
+
+import (
+	"cmp"
+	"encoding/binary"
+	"slices"
+	"strings"
+
+	"github.com/clariwatch/clariwatch/diff"
+)
+
+// Exports list the entries of one user and field together, week after
+// week, so Rows first folds each run of consecutive entries with the same
+// key into the run's latest entry, in entry order as rowsByMap does, and
+// then sorts one item per run. A key that appears in two runs sends Rows
+// back to rowsByMap, which folds all the key's entries in entry order.
+
+// rowItem is one run of entries: the rank of its period, the first eight
+// bytes of its user id and the entry that the run keeps.
+type rowItem struct {
+	prefix uint64
+	period int32
+	entry  int32
+}
+
+// idPrefix returns the first eight bytes of s, padded with zeros, as a
+// big-endian number: a < b as strings implies idPrefix(a) <= idPrefix(b).
+func idPrefix(s string) uint64 {
+	var b [8]byte
+	copy(b[:], s)
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// rowRuns returns one item per run of entries with a value and the same
+// key, sorted by key, or nil when a key appears in more than one run.
+func (e *Export) rowRuns() ([]rowItem, error) {
+	starts := e.frameStarts()
+	items := make([]rowItem, 0, len(e.Entries)/8+16)
+	var periods []string
+	cur := -1
+	for i := range e.Entries {
+		en := &e.Entries[i]
+		if en.ForecastValue == nil {
+			continue
+		}
+		if err := en.checkKey(i); err != nil {
+			return nil, err
+		}
+		if cur >= 0 {
+			c := &e.Entries[cur]
+			if c.UserID == en.UserID && c.FieldID == en.FieldID && c.TimePeriodID == en.TimePeriodID {
+				if compareFrames(en.TimeFrameID, c.TimeFrameID, starts) >= 0 {
+					cur = i
+					items[len(items)-1].entry = int32(i)
+				}
+				continue
+			}
+		}
+		cur = i
+		p := len(periods) - 1
+		if p < 0 || periods[p] != en.TimePeriodID {
+			if p = slices.Index(periods, en.TimePeriodID); p < 0 {
+				p = len(periods)
+				periods = append(periods, en.TimePeriodID)
+			}
+		}
+		items = append(items, rowItem{prefix: idPrefix(string(en.UserID)), period: int32(p), entry: int32(i)})
+	}
+	rankPeriods(items, periods)
+	slices.SortFunc(items, e.compareItems)
+	for k := 1; k < len(items); k++ {
+		if e.compareItems(items[k-1], items[k]) == 0 {
+			return nil, nil
+		}
+	}
+	return items, nil
+}
+
+// rankPeriods replaces the period index of each item, an index into
+// periods, by the period's rank in string order.
+func rankPeriods(items []rowItem, periods []string) {
+	if len(periods) < 2 {
+		return
+	}
+	order := make([]int, len(periods))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(periods[a], periods[b]) })
+	rank := make([]int32, len(periods))
+	for r, i := range order {
+		rank[i] = int32(r)
+	}
+	for k := range items {
+		items[k].period = rank[items[k].period]
+	}
+}
+
+// compareItems orders items by period, user id and field id.
+func (e *Export) compareItems(a, b rowItem) int {
+	if c := cmp.Compare(a.period, b.period); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.prefix, b.prefix); c != 0 {
+		return c
+	}
+	ea, eb := &e.Entries[a.entry], &e.Entries[b.entry]
+	if c := strings.Compare(string(ea.UserID), string(eb.UserID)); c != 0 {
+		return c
+	}
+	return strings.Compare(ea.FieldID, eb.FieldID)
+}
+
+// rowsFromItems builds the rows of sorted items.
+func (e *Export) rowsFromItems(items []rowItem) []diff.Row {
+	users := e.userFinder()
+	fieldNames := make(map[string]string, len(e.Fields))
+	for _, f := range e.Fields {
+		if _, ok := fieldNames[f.FieldID]; !ok {
+			fieldNames[f.FieldID] = f.FieldName
+		}
+	}
+	rows := make([]diff.Row, len(items))
+	lastField, lastName := "", ""
+	for k, it := range items {
+		en := &e.Entries[it.entry]
+		if k == 0 || en.FieldID != lastField {
+			lastField, lastName = en.FieldID, en.FieldID
+			if name := fieldNames[en.FieldID]; name != "" {
+				lastName = name
+			}
+		}
+		r := &rows[k]
+		*r = diff.Row{
+			Period:    en.TimePeriodID,
+			OwnerID:   string(en.UserID),
+			Field:     en.FieldID,
+			FieldName: lastName,
+			Value:     *en.ForecastValue,
+		}
+		if u := users.find(it, en.UserID); u != nil {
+			r.Email, r.Name = u.Email, u.Name
+		}
+	}
+	return rows
+}
+
+// userFinder looks up users by id for rows sorted by period and user id:
+// it walks the users sorted by id once per period, so each lookup moves
+// forward. Of two users with one id, the first in the export wins.
+type userFinder struct {
+	e      *Export
+	sorted []rowItem // prefix of the user id and the index in e.Users
+	period int32
+	next   int
+}
+
+func (e *Export) userFinder() *userFinder {
+	f := &userFinder{e: e, sorted: make([]rowItem, len(e.Users)), period: -1}
+	for i := range e.Users {
+		f.sorted[i] = rowItem{prefix: idPrefix(string(e.Users[i].UserID)), entry: int32(i)}
+	}
+	slices.SortFunc(f.sorted, func(a, b rowItem) int {
+		if c := cmp.Compare(a.prefix, b.prefix); c != 0 {
+			return c
+		}
+		if c := strings.Compare(string(e.Users[a.entry].UserID), string(e.Users[b.entry].UserID)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.entry, b.entry)
+	})
+	return f
+}
+
+// find returns the user with the id of row item it, or nil. Successive
+// calls must come in the order of rowRuns. A lookup that does not find
+// its user within a few steps of the last one binary-searches the rest,
+// so many periods or sparse users cost O(log n) a lookup.
+func (f *userFinder) find(it rowItem, id ID) *User {
+	if it.period != f.period {
+		f.period, f.next = it.period, 0
+	}
+	for step := 0; f.next < len(f.sorted); step++ {
+		c := f.compare(f.sorted[f.next], it.prefix, id)
+		if c == 0 {
+			return &f.e.Users[f.sorted[f.next].entry]
+		}
+		if c > 0 {
+			return nil
+		}
+		if step == 8 {
+			rest := f.sorted[f.next:]
+			n, _ := slices.BinarySearchFunc(rest, it, func(s, it rowItem) int { return f.compare(s, it.prefix, id) })
+			f.next += n
+			step = -1 << 30 // at most one search per lookup
+		} else {
+			f.next++
+		}
+	}
+	return nil
+}
+
+// compare orders the user of sorted item s against a user id and its
+// prefix.
+func (f *userFinder) compare(s rowItem, prefix uint64, id ID) int {
+	if c := cmp.Compare(s.prefix, prefix); c != 0 {
+		return c
+	}
+	return strings.Compare(string(f.e.Users[s.entry].UserID), string(id))
+}
