@@ -80,9 +80,9 @@ type FileSource struct {
 	Path string
 	// Period is the time period of per-owner entries that name none.
 	Period string
-	// MaxSize is the largest file accepted, in bytes; a larger one fails
-	// with clari.ErrTooLarge. Zero means clari.DefaultMaxDownloadSize,
-	// the limit of API downloads.
+	// MaxSize is the maximum file size accepted, in bytes. A larger file
+	// fails with clari.ErrTooLarge. Zero means
+	// clari.DefaultMaxDownloadSize, the limit of API downloads.
 	MaxSize int64
 }
 
@@ -105,8 +105,8 @@ func (s *FileSource) Fetch(ctx context.Context, req FetchRequest) (*Fetched, err
 	return &Fetched{Body: body, Export: exp}, nil
 }
 
-// read returns the file's content, reading at most MaxSize bytes, so that
-// a huge file or a device such as /dev/zero cannot exhaust memory.
+// read reads at most MaxSize bytes of the file, so that a huge file or a
+// device such as /dev/zero cannot exhaust memory.
 func (s *FileSource) read() ([]byte, error) {
 	limit := s.MaxSize
 	if limit <= 0 {
