@@ -41,7 +41,9 @@ type Slack struct {
 var _ Notifier = (*Slack)(nil)
 
 // NewSlack returns a sender to the incoming webhook at webhookURL. The URL
-// is a secret: no error or log line of the sender contains its path.
+// is a secret: no error or log line of the sender contains its path. It
+// must use https, or http with a loopback host (127.0.0.0/8, ::1,
+// localhost) for tests and emulators.
 func NewSlack(webhookURL string, opts *SlackOptions) (*Slack, error) {
 	if opts == nil {
 		opts = &SlackOptions{}

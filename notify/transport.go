@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -69,14 +70,31 @@ type attempt struct {
 
 type attemptKey struct{}
 
+// parseSecretURL accepts an absolute https URL, or an http URL whose host
+// is loopback (127.0.0.0/8, ::1, localhost) for tests and local emulators.
+// Plain http to any other host would send the secret URL and the message
+// in clear text.
 func parseSecretURL(kind, raw string) (*url.URL, *redactor, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		// The URL is a secret, so neither it nor url.Parse's error, which
 		// quotes it, is shown.
-		return nil, nil, fmt.Errorf("notify: invalid %s URL: want an absolute http or https URL", kind)
+		return nil, nil, fmt.Errorf("notify: invalid %s URL: want an absolute https URL", kind)
+	}
+	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		// The scheme and host are not secret; the path and query may be.
+		return nil, nil, fmt.Errorf("notify: %s URL has scheme http and host %q: use https "+
+			"(http is allowed only for loopback hosts such as 127.0.0.1 or localhost)", kind, u.Hostname())
 	}
 	return u, newRedactor(u, raw), nil
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func newHTTPSender(rawURL string, red *redactor, cfg retryConfig) *httpSender {

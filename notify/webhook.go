@@ -70,7 +70,8 @@ type Webhook struct {
 var _ Notifier = (*Webhook)(nil)
 
 // NewWebhook returns a signed JSON sender to url. The URL and the secret
-// appear in no error or log line.
+// appear in no error or log line. The URL must use https, or http with a
+// loopback host (127.0.0.0/8, ::1, localhost) for tests and emulators.
 func NewWebhook(url string, opts *WebhookOptions) (*Webhook, error) {
 	if opts == nil {
 		opts = &WebhookOptions{}
