@@ -48,16 +48,24 @@ func NewSubscriptionClient(token string, opts ...Option) (*SubscriptionClient, e
 	return &SubscriptionClient{req: newRequester(cfg, auth, []string{token})}, nil
 }
 
+// ValidateSubscription returns the error that [SubscriptionClient.Register]
+// returns, before sending anything, for targetURL and events, or nil when
+// Register would send them. Programs can call it to report bad input as a
+// usage error.
+func ValidateSubscription(targetURL string, events []string) error {
+	if err := checkTargetURL(targetURL); err != nil {
+		return fmt.Errorf("copilot: subscription target: %w", err)
+	}
+	return checkEvents(events)
+}
+
 // Register subscribes targetURL to events. targetURL must be https (http
 // only for loopback hosts), and events must be non-empty and contain only
-// [EventCallCompleted] and [EventCallAnalyzed]; both are checked before
-// anything is sent. Register is not retried on 5xx responses, because the
-// subscription may have been created.
+// [EventCallCompleted] and [EventCallAnalyzed]. [ValidateSubscription]
+// checks both before anything is sent. Register is not retried on 5xx
+// responses, because the subscription may have been created.
 func (s *SubscriptionClient) Register(ctx context.Context, targetURL string, events []string) (*Subscription, error) {
-	if err := checkTargetURL(targetURL); err != nil {
-		return nil, fmt.Errorf("copilot: subscription target: %w", err)
-	}
-	if err := checkEvents(events); err != nil {
+	if err := ValidateSubscription(targetURL, events); err != nil {
 		return nil, err
 	}
 	body := struct {

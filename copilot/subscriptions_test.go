@@ -64,16 +64,24 @@ func TestRegisterRejectsBeforeSending(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, s := setupSubscriptions(t, copilottest.DefaultToken)
-			if _, err := s.Register(t.Context(), tt.url, tt.events); err == nil {
+			_, err := s.Register(t.Context(), tt.url, tt.events)
+			if err == nil {
 				t.Fatal("Register returned no error")
 			}
 			if n := srv.Requests(); n != 0 {
 				t.Errorf("server got %d requests, want 0", n)
 			}
+			verr := copilot.ValidateSubscription(tt.url, tt.events)
+			if verr == nil || verr.Error() != err.Error() {
+				t.Errorf("ValidateSubscription = %v, want the Register error %v", verr, err)
+			}
 		})
 	}
 	_, s := setupSubscriptions(t, copilottest.DefaultToken)
 	for _, u := range []string{"http://127.0.0.1:9000/hook", "http://[::1]/hook", "http://localhost/hook"} {
+		if err := copilot.ValidateSubscription(u, []string{copilot.EventCallAnalyzed}); err != nil {
+			t.Errorf("ValidateSubscription(%q): %v", u, err)
+		}
 		if _, err := s.Register(t.Context(), u, []string{copilot.EventCallAnalyzed}); err != nil {
 			t.Errorf("Register(%q): %v", u, err)
 		}

@@ -72,6 +72,13 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (*comman
 			c.events = append(c.events, e)
 		}
 	}
+	if c.url != "" {
+		// The library's own check, so that the program and Register never
+		// disagree about what a valid target and event list are.
+		if err := copilot.ValidateSubscription(c.url, c.events); err != nil {
+			return nil, fmt.Errorf("%w: %w", errUsage, err)
+		}
+	}
 	c.token = getenv("COPILOT_WEBHOOK_TOKEN")
 	if c.token == "" {
 		return nil, fmt.Errorf("%w: set COPILOT_WEBHOOK_TOKEN to the subscription API token", errUsage)

@@ -41,8 +41,10 @@ func TestRegisterListDelete(t *testing.T) {
 		code int
 	}{
 		{"delete unknown", []string{"-delete", "sub_9"}, 1},
-		{"unknown event", []string{"-url", "https://h.example.com", "-events", "call.created"}, 1},
-		{"plain http target", []string{"-url", "http://h.example.com"}, 1},
+		{"unknown event", []string{"-url", "https://h.example.com", "-events", "call.created"}, 2},
+		{"no events", []string{"-url", "https://h.example.com", "-events", " , "}, 2},
+		{"plain http target", []string{"-url", "http://h.example.com"}, 2},
+		{"relative target", []string{"-url", "hooks.example.com/x"}, 2},
 		{"no action", nil, 2},
 		{"two actions", []string{"-list", "-delete", "x"}, 2},
 		{"unknown flag", []string{"-nope"}, 2},
