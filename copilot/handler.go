@@ -65,8 +65,12 @@ func RawBody(ctx context.Context) []byte {
 //     the delivery id is released from the replay cache first;
 //   - 503 with Retry-After when the replay cache is full or fails.
 //
-// h receives the request's context; [RawBody] returns the raw body from
-// it. NewHandler panics if v or h is nil.
+// h receives the request's context, so it ends when the client goes away
+// or the server's timeouts or the caller's middleware end it; [RawBody]
+// returns the raw body from it. The handler sets no timeouts of its own:
+// set ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout and
+// MaxHeaderBytes on the http.Server, and a deadline on the request context
+// if h may be slow. NewHandler panics if v or h is nil.
 func NewHandler(v *Verifier, h Handler, opts *HandlerOptions) http.Handler {
 	if v == nil || h == nil {
 		panic("copilot: NewHandler needs a non-nil Verifier and Handler")

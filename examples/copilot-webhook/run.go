@@ -19,6 +19,51 @@ import (
 // after a stop signal.
 const shutdownTimeout = 10 * time.Second
 
+// Limits of the webhook server. copilot.NewHandler sets no timeouts of its
+// own, so the server bounds every phase: a slow or stalled client cannot
+// hold a connection or a goroutine open.
+const (
+	// readHeaderTimeout and readTimeout bound reading the request headers,
+	// and the headers plus the body.
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	// handlerTimeout is the deadline of the request context that the event
+	// handler, and so the Slack forward with its retries, receives. It is
+	// shorter than writeTimeout so that a slow forward ends in a 500 that
+	// the sender sees and retries, instead of a cut connection.
+	handlerTimeout = 50 * time.Second
+	// writeTimeout bounds the time from the end of the request headers to
+	// the end of the response.
+	writeTimeout = 60 * time.Second
+	// idleTimeout closes keep-alive connections that carry no request.
+	idleTimeout = 2 * time.Minute
+	// maxHeaderBytes caps the request headers. A delivery needs a few
+	// hundred bytes of them; net/http's default is 1 MiB.
+	maxHeaderBytes = 64 << 10
+)
+
+// newWebhookServer returns the server for h with the limits above.
+func newWebhookServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           withDeadline(h, handlerTimeout),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
+}
+
+// withDeadline gives the request context of h a deadline d after the
+// handler starts.
+func withDeadline(h http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
 // run starts the configured mode and returns when ctx ends. ready, if not
 // nil, receives the address the webhook server listens on.
 func run(ctx context.Context, cfg *config, logger *slog.Logger, ready func(addr string)) error {
@@ -54,7 +99,7 @@ func serveWebhooks(ctx context.Context, addr, secret string, logger *slog.Logger
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+	srv := newWebhookServer(mux)
 	logger.Info("copilot-webhook: listening", "addr", ln.Addr().String(), "path", "/webhook")
 	if ready != nil {
 		ready(ln.Addr().String())
