@@ -54,6 +54,11 @@ func (m *Monitor) Tick(ctx context.Context) (*Result, error) {
 		}
 		return t.res, err
 	}
+	early := t.startEarlyHead(ctx)
+	defer early.stop()
+	if err := t.convert(ctx); err != nil {
+		return t.res, err
+	}
 	unlock, err := t.lock(ctx)
 	if err != nil {
 		return t.res, err
@@ -72,7 +77,7 @@ func (m *Monitor) Tick(ctx context.Context) (*Result, error) {
 	if err := t.store(ctx); err != nil {
 		return t.res, err
 	}
-	if err := t.compare(ctx, head); err != nil {
+	if err := t.compare(ctx, head, early); err != nil {
 		return t.res, err
 	}
 	if err := t.notify(ctx); err != nil {
@@ -130,6 +135,19 @@ func (t *tick) fetch(ctx context.Context) error {
 	return nil
 }
 
+// convert turns the export into rows. It runs after fetch so that the
+// head snapshot can be decoded at the same time.
+func (t *tick) convert(ctx context.Context) error {
+	rows, err := t.fetched.Export.Rows()
+	if err != nil {
+		err = fmt.Errorf("clariwatch: export of %s: %w", requestKey(t.m.cfg), err)
+		t.dropDeadJob(ctx, requestKey(t.m.cfg), t.fetched, err)
+		return err
+	}
+	t.rows = rows
+	return nil
+}
+
 // dropDeadJob clears the pending job id when resuming the job can never
 // give a usable export: the job ended without results, is gone, or its
 // results were rejected. The next tick then starts a new export.
@@ -153,8 +171,7 @@ func (t *tick) dropDeadJob(ctx context.Context, reqKey snapshot.Key, f *Fetched,
 	}
 }
 
-// prepare checks the export's period, fills in the stream key and
-// converts the export to rows.
+// prepare checks the export's period and fills in the stream key.
 func (t *tick) prepare(reqKey snapshot.Key) error {
 	exp := t.fetched.Export
 	period := exp.Period()
@@ -175,11 +192,7 @@ func (t *tick) prepare(reqKey snapshot.Key) error {
 	if err := key.Validate(); err != nil {
 		return fmt.Errorf("clariwatch: export of %s: %w", reqKey, err)
 	}
-	rows, err := exp.Rows()
-	if err != nil {
-		return fmt.Errorf("clariwatch: export of %s: %w", reqKey, err)
-	}
-	t.res.Stream, t.rows = key, rows
+	t.res.Stream = key
 	return nil
 }
 
@@ -229,7 +242,7 @@ func (t *tick) store(ctx context.Context) error {
 
 // compare builds the report against the head and runs the partial-export
 // check.
-func (t *tick) compare(ctx context.Context, head snapshot.Meta) error {
+func (t *tick) compare(ctx context.Context, head snapshot.Meta, early *earlyHead) error {
 	cfg := t.m.cfg
 	switch {
 	case t.res.Baseline:
@@ -244,7 +257,7 @@ func (t *tick) compare(ctx context.Context, head snapshot.Meta) error {
 		t.log.InfoContext(ctx, "export unchanged", "stream", t.res.Stream.String(), "job_id", t.res.JobID,
 			"head_id", head.ID, "snapshot_id", t.res.SnapshotID)
 	default:
-		previous, err := t.headRows(ctx, head)
+		previous, err := early.rows(ctx, t, head)
 		if err != nil {
 			return err
 		}
