@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func FuzzParseTime(f *testing.F) {
@@ -25,7 +26,7 @@ func FuzzParseTime(f *testing.F) {
 }
 
 func FuzzAPIErrorBody(f *testing.F) {
-	for _, s := range []string{`{"message":"bad"}`, `{"error":"x"}`, `not json`, ``, `{"message":"SECRET-KEY"}`} {
+	for _, s := range []string{`{"message":"bad"}`, `{"error":"x"}`, `not json`, ``, `{"message":"SECRET-KEY"}`, "bad \xff body"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -33,6 +34,9 @@ func FuzzAPIErrorBody(f *testing.F) {
 		e := newAPIError(resp, []string{"SECRET-KEY"})
 		if strings.Contains(e.Message, "SECRET-KEY") || strings.Contains(e.Error(), "SECRET-KEY") {
 			t.Errorf("message %q keeps the secret", e.Message)
+		}
+		if !utf8.ValidString(e.Message) {
+			t.Errorf("message %q is not valid UTF-8", e.Message)
 		}
 		_ = e.Error()
 	})
