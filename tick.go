@@ -48,14 +48,20 @@ type tick struct {
 // even with an error.
 func (m *Monitor) Tick(ctx context.Context) (*Result, error) {
 	t := &tick{m: m, res: &Result{DryRun: m.cfg.DryRun}, log: m.log}
+	var early *earlyHead
+	defer func() { early.stop() }()
+	if m.cfg.Period != "" {
+		// The request names the whole stream key, so the head can be
+		// read while the export is fetched.
+		early = t.startEarlyHead(ctx, requestKey(m.cfg))
+	}
 	if err := t.fetch(ctx); err != nil {
 		if t.fetched == nil {
 			return nil, err
 		}
 		return t.res, err
 	}
-	early := t.startEarlyHead(ctx)
-	defer early.stop()
+	early = t.checkEarlyHead(ctx, early)
 	if err := t.convert(ctx); err != nil {
 		return t.res, err
 	}
@@ -74,10 +80,7 @@ func (m *Monitor) Tick(ctx context.Context) (*Result, error) {
 	default:
 		t.res.HeadID = head.ID
 	}
-	if err := t.store(ctx); err != nil {
-		return t.res, err
-	}
-	if err := t.compare(ctx, head, early); err != nil {
+	if err := t.storeAndCompare(ctx, head, early); err != nil {
 		return t.res, err
 	}
 	if err := t.notify(ctx); err != nil {
@@ -240,10 +243,54 @@ func (t *tick) store(ctx context.Context) error {
 	return nil
 }
 
-// compare builds the report against the head and runs the partial-export
-// check.
-func (t *tick) compare(ctx context.Context, head snapshot.Meta, early *earlyHead) error {
-	cfg := t.m.cfg
+// storeAndCompare stores the export and compares it with the head. An
+// export whose size differs from the head's cannot be the head, so it is
+// compared while it is being stored.
+func (t *tick) storeAndCompare(ctx context.Context, head snapshot.Meta, early *earlyHead) error {
+	if t.res.Baseline || head.Size == int64(len(t.fetched.Body)) {
+		if err := t.store(ctx); err != nil {
+			return err
+		}
+		return t.compare(ctx, head, nil)
+	}
+	stored := make(chan error, 1)
+	go func() { stored <- t.store(ctx) }()
+	d := t.diffHead(ctx, head, early)
+	if err := <-stored; err != nil {
+		return err
+	}
+	return t.compare(ctx, head, d)
+}
+
+// headDiff is the comparison of an export with the head: the owners of
+// the head, how many of them the export lacks, and the report.
+type headDiff struct {
+	owners, missing int
+	report          *diff.Report
+	err             error // from reading the head
+	diffErr         error // from diff.Compute
+}
+
+// diffHead compares the export with the head. It runs while the export
+// is stored, so it reads nothing that store writes.
+func (t *tick) diffHead(ctx context.Context, head snapshot.Meta, early *earlyHead) *headDiff {
+	previous, err := early.rows(ctx, t, head)
+	if err != nil {
+		return &headDiff{err: err}
+	}
+	d := &headDiff{}
+	d.owners, d.missing = missingOwners(previous, t.rows)
+	if t.suspicious(d.owners, d.missing) {
+		return d
+	}
+	d.report, d.diffErr = diff.Compute(previous, t.rows, t.m.cfg.Diff)
+	return d
+}
+
+// compare sets the report: a baseline, an unchanged export, or d, the
+// comparison with the head, computed now when d is nil. It returns the
+// partial-export error.
+func (t *tick) compare(ctx context.Context, head snapshot.Meta, d *headDiff) error {
 	switch {
 	case t.res.Baseline:
 		t.res.Report = &diff.Report{Periods: []string{t.res.Stream.TimePeriod}, Changes: []diff.Change{}}
@@ -257,51 +304,48 @@ func (t *tick) compare(ctx context.Context, head snapshot.Meta, early *earlyHead
 		t.log.InfoContext(ctx, "export unchanged", "stream", t.res.Stream.String(), "job_id", t.res.JobID,
 			"head_id", head.ID, "snapshot_id", t.res.SnapshotID)
 	default:
-		previous, err := early.rows(ctx, t, head)
-		if err != nil {
-			return err
+		if d == nil {
+			d = t.diffHead(ctx, head, nil)
 		}
-		if err := t.guard(previous); err != nil {
-			return err
+		switch {
+		case d.err != nil:
+			return d.err
+		case t.suspicious(d.owners, d.missing):
+			return &SuspiciousExportError{Stream: t.res.Stream, HeadID: t.res.HeadID, SnapshotID: t.res.SnapshotID,
+				HeadOwners: d.owners, Missing: d.missing, MaxShare: t.m.cfg.MaxMissingOwners}
+		case d.diffErr != nil:
+			return fmt.Errorf("clariwatch: compare snapshot %s with head %s: %w", t.res.SnapshotID, head.ID, d.diffErr)
 		}
-		report, err := diff.Compute(previous, t.rows, cfg.Diff)
-		if err != nil {
-			return fmt.Errorf("clariwatch: compare snapshot %s with head %s: %w", t.res.SnapshotID, head.ID, err)
-		}
-		t.res.Report = report
+		t.res.Report = d.report
 		t.log.InfoContext(ctx, "compared", "stream", t.res.Stream.String(), "job_id", t.res.JobID, "head_id", head.ID,
-			"snapshot_id", t.res.SnapshotID, "changes", len(report.Changes))
+			"snapshot_id", t.res.SnapshotID, "changes", len(d.report.Changes))
 	}
 	t.render()
 	return nil
 }
 
-// headRows reads the head snapshot and converts it to rows.
-func (t *tick) headRows(ctx context.Context, head snapshot.Meta) ([]diff.Row, error) {
+// headRows reads the head snapshot of stream k and converts it to rows.
+// The decoder reads the body through ctx, so cancelling ctx stops it.
+func (t *tick) headRows(ctx context.Context, k snapshot.Key, head snapshot.Meta) ([]diff.Row, error) {
 	_, body, err := t.m.cfg.Store.Get(ctx, head.ID)
 	if err != nil {
-		return nil, fmt.Errorf("clariwatch: read head %s of stream %s: %w", head.ID, t.res.Stream, err)
+		return nil, fmt.Errorf("clariwatch: read head %s of stream %s: %w", head.ID, k, err)
 	}
-	exp, err := decodeExport(body, t.res.Stream.TimePeriod)
+	exp, err := decodeExportFrom(ctxReader{ctx, bytes.NewReader(body)}, k.TimePeriod)
 	if err != nil {
-		return nil, fmt.Errorf("clariwatch: decode head %s of stream %s: %w", head.ID, t.res.Stream, err)
+		return nil, fmt.Errorf("clariwatch: decode head %s of stream %s: %w", head.ID, k, err)
 	}
 	rows, err := exp.Rows()
 	if err != nil {
-		return nil, fmt.Errorf("clariwatch: head %s of stream %s: %w", head.ID, t.res.Stream, err)
+		return nil, fmt.Errorf("clariwatch: head %s of stream %s: %w", head.ID, k, err)
 	}
 	return rows, nil
 }
 
-// guard rejects an export that lacks too many of the head's owners.
-func (t *tick) guard(previous []diff.Row) error {
-	owners, missing := missingOwners(previous, t.rows)
-	limit := t.m.cfg.MaxMissingOwners
-	if owners == 0 || float64(missing) <= limit*float64(owners) {
-		return nil
-	}
-	return &SuspiciousExportError{Stream: t.res.Stream, HeadID: t.res.HeadID, SnapshotID: t.res.SnapshotID,
-		HeadOwners: owners, Missing: missing, MaxShare: limit}
+// suspicious reports whether an export that lacks missing of the head's
+// owners is partial.
+func (t *tick) suspicious(owners, missing int) bool {
+	return owners > 0 && float64(missing) > t.m.cfg.MaxMissingOwners*float64(owners)
 }
 
 // render builds the alert message from the report.
