@@ -52,14 +52,14 @@ func (e *Export) Rows() ([]diff.Row, error) {
 	if len(e.Entries) >= math.MaxInt32 {
 		return e.rowsByMap()
 	}
-	items, err := e.rowRuns()
+	items, aligned, err := e.rowRuns()
 	if err != nil {
 		return nil, err
 	}
 	if items == nil {
 		return e.rowsByMap()
 	}
-	return e.rowsFromItems(items), nil
+	return e.rowsFromItems(items, aligned), nil
 }
 
 // rowsByMap is Rows for any order of entries: it keeps the latest entry of

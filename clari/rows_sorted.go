@@ -16,11 +16,13 @@ import (
 // back to rowsByMap, which folds all the key's entries in entry order.
 
 // rowItem is one run of entries: the rank of its period, the first eight
-// bytes of its user id and the entry that the run keeps.
+// bytes of its user id, the entry that the run keeps and, when the users
+// are listed in the order of the entries, the index of its user.
 type rowItem struct {
 	prefix uint64
 	period int32
 	entry  int32
+	user   int32
 }
 
 // idPrefix returns the first eight bytes of s, padded with zeros, as a
@@ -33,18 +35,22 @@ func idPrefix(s string) uint64 {
 
 // rowRuns returns one item per run of entries with a value and the same
 // key, sorted by key, or nil when a key appears in more than one run.
-func (e *Export) rowRuns() ([]rowItem, error) {
+// aligned reports that the item's user field holds the index of its
+// user: the export has one period, each user is listed once and in the
+// order in which the entries first name them, as exports list them.
+func (e *Export) rowRuns() (items []rowItem, aligned bool, err error) {
 	starts := e.frameStarts()
-	items := make([]rowItem, 0, len(e.Entries)/8+16)
+	items = make([]rowItem, 0, len(e.Entries)/8+16)
 	var periods []string
-	cur := -1
+	cur, nextUser := -1, 0
+	aligned = true
 	for i := range e.Entries {
 		en := &e.Entries[i]
 		if en.ForecastValue == nil {
 			continue
 		}
 		if err := en.checkKey(i); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if cur >= 0 {
 			c := &e.Entries[cur]
@@ -56,24 +62,41 @@ func (e *Export) rowRuns() ([]rowItem, error) {
 				continue
 			}
 		}
-		cur = i
-		p := len(periods) - 1
-		if p < 0 || periods[p] != en.TimePeriodID {
-			if p = slices.Index(periods, en.TimePeriodID); p < 0 {
-				p = len(periods)
+		it := rowItem{prefix: idPrefix(string(en.UserID)), period: int32(len(periods) - 1), entry: int32(i), user: -1}
+		if it.period < 0 || periods[it.period] != en.TimePeriodID {
+			if it.period = int32(slices.Index(periods, en.TimePeriodID)); it.period < 0 {
+				it.period = int32(len(periods))
 				periods = append(periods, en.TimePeriodID)
 			}
 		}
-		items = append(items, rowItem{prefix: idPrefix(string(en.UserID)), period: int32(p), entry: int32(i)})
+		switch {
+		case !aligned:
+		case cur >= 0 && e.Entries[cur].UserID == en.UserID:
+			it.user = items[len(items)-1].user
+		case nextUser < len(e.Users) && e.Users[nextUser].UserID == en.UserID:
+			it.user = int32(nextUser)
+			nextUser++
+		default:
+			aligned = false
+		}
+		cur = i
+		items = append(items, it)
 	}
 	rankPeriods(items, periods)
 	slices.SortFunc(items, e.compareItems)
+	aligned = aligned && len(periods) <= 1
 	for k := 1; k < len(items); k++ {
-		if e.compareItems(items[k-1], items[k]) == 0 {
-			return nil, nil
+		a, b := items[k-1], items[k]
+		if e.compareItems(a, b) == 0 {
+			return nil, false, nil
+		}
+		// A user listed twice would show here as one user with two
+		// indexes; the first one listed must win, so give up the indexes.
+		if aligned && a.user != b.user && a.prefix == b.prefix && e.Entries[a.entry].UserID == e.Entries[b.entry].UserID {
+			aligned = false
 		}
 	}
-	return items, nil
+	return items, aligned, nil
 }
 
 // rankPeriods replaces the period index of each item, an index into
@@ -111,9 +134,13 @@ func (e *Export) compareItems(a, b rowItem) int {
 	return strings.Compare(ea.FieldID, eb.FieldID)
 }
 
-// rowsFromItems builds the rows of sorted items.
-func (e *Export) rowsFromItems(items []rowItem) []diff.Row {
-	users := e.userFinder()
+// rowsFromItems builds the rows of sorted items. With aligned, each item
+// holds the index of its user.
+func (e *Export) rowsFromItems(items []rowItem, aligned bool) []diff.Row {
+	var users *userFinder
+	if !aligned {
+		users = e.userFinder()
+	}
 	fieldNames := make(map[string]string, len(e.Fields))
 	for _, f := range e.Fields {
 		if _, ok := fieldNames[f.FieldID]; !ok {
@@ -138,7 +165,10 @@ func (e *Export) rowsFromItems(items []rowItem) []diff.Row {
 			FieldName: lastName,
 			Value:     *en.ForecastValue,
 		}
-		if u := users.find(it, en.UserID); u != nil {
+		if aligned {
+			u := &e.Users[it.user]
+			r.Email, r.Name = u.Email, u.Name
+		} else if u := users.find(it, en.UserID); u != nil {
 			r.Email, r.Name = u.Email, u.Name
 		}
 	}

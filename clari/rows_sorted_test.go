@@ -3,6 +3,7 @@ package clari
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/clariwatch/clariwatch/diff"
@@ -64,26 +65,80 @@ func TestRowsSortedMatchesMap(t *testing.T) {
 	}
 }
 
-// TestRowsUniqueRuns checks the sorted path itself, on an export whose
+// TestRowsUniqueRuns checks the sorted path itself, on exports whose
 // keys each form one run, against the map-based fold.
 func TestRowsUniqueRuns(t *testing.T) {
-	e := &Export{Fields: []Field{{FieldID: "f", FieldName: "F"}}}
-	for u := 300; u > 0; u-- {
-		id := ID(fmt.Sprintf("%d", u*7919%1000))
-		e.Users = append(e.Users, User{UserID: id, Email: string(id) + "@x"})
-		for _, p := range []string{"2026_Q2", "2026_Q1"} {
-			for w := range 3 {
-				v := diff.AmountFromMicros(int64(u*10 + w))
-				e.Entries = append(e.Entries, Entry{TimePeriodID: p, TimeFrameID: ID(fmt.Sprint(w)), UserID: id, FieldID: "f", ForecastValue: &v})
-			}
-		}
+	tests := []struct {
+		name        string
+		periods     []string
+		users       func(ids []ID) []ID // the users listed, from the ids in entry order
+		wantAligned bool
+	}{
+		{"users in entry order", []string{"2026_Q1"}, func(ids []ID) []ID { return ids }, true},
+		{"two periods", []string{"2026_Q2", "2026_Q1"}, func(ids []ID) []ID { return ids }, false},
+		{"users reversed", []string{"2026_Q1"}, func(ids []ID) []ID {
+			r := slices.Clone(ids)
+			slices.Reverse(r)
+			return r
+		}, false},
+		{"a user listed twice", []string{"2026_Q1"}, func(ids []ID) []ID {
+			return append(slices.Clone(ids[:5]), append([]ID{ids[2]}, ids[5:]...)...)
+		}, false},
+		{"a user missing", []string{"2026_Q1"}, func(ids []ID) []ID { return ids[1:] }, false},
 	}
-	items, err := e.rowRuns()
-	if err != nil || items == nil {
-		t.Fatalf("rowRuns() = %v, %v; want one item per key", items, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := &Export{Fields: []Field{{FieldID: "f", FieldName: "F"}, {FieldID: "g"}}}
+			var ids []ID
+			for u := 300; u > 0; u-- {
+				id := ID(fmt.Sprintf("%d", u*7919%1000))
+				ids = append(ids, id)
+				for _, p := range tt.periods {
+					for _, f := range []string{"g", "f"} {
+						for w := range 3 {
+							v := diff.AmountFromMicros(int64(u*10 + w))
+							e.Entries = append(e.Entries, Entry{TimePeriodID: p, TimeFrameID: ID(fmt.Sprint(w)),
+								UserID: id, FieldID: f, ForecastValue: &v})
+						}
+					}
+				}
+			}
+			for i, id := range tt.users(ids) {
+				e.Users = append(e.Users, User{UserID: id, Email: fmt.Sprintf("%s-%d@x", id, i)})
+			}
+			items, aligned, err := e.rowRuns()
+			if err != nil || items == nil {
+				t.Fatalf("rowRuns() = %v, %v; want one item per key", items, err)
+			}
+			if aligned != tt.wantAligned {
+				t.Errorf("rowRuns() aligned = %v, want %v", aligned, tt.wantAligned)
+			}
+			want, _ := e.rowsByMap()
+			if diff := cmp.Diff(want, e.rowsFromItems(items, aligned)); diff != "" {
+				t.Errorf("rows mismatch (-map +sorted):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestRowsUserListedTwiceInEntryOrder checks that of two users with one
+// id the first listed wins when the entries come back to that user in
+// the order of the list.
+func TestRowsUserListedTwiceInEntryOrder(t *testing.T) {
+	v := diff.AmountFromMicros(1)
+	e := &Export{Users: []User{{UserID: "a", Email: "first@x"}, {UserID: "b"}, {UserID: "a", Email: "second@x"}}}
+	for _, k := range [][2]string{{"a", "f"}, {"b", "f"}, {"a", "g"}} {
+		e.Entries = append(e.Entries, Entry{TimePeriodID: "p", TimeFrameID: "1", UserID: ID(k[0]), FieldID: k[1], ForecastValue: &v})
+	}
+	got, err := e.Rows()
+	if err != nil {
+		t.Fatal(err)
 	}
 	want, _ := e.rowsByMap()
-	if diff := cmp.Diff(want, e.rowsFromItems(items)); diff != "" {
-		t.Errorf("rows mismatch (-map +sorted):\n%s", diff)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Rows() mismatch (-map +sorted):\n%s", diff)
+	}
+	if got[0].Email != "first@x" || got[1].Email != "first@x" {
+		t.Errorf("Rows() emails %q, %q; want first@x for both rows of user a", got[0].Email, got[1].Email)
 	}
 }
