@@ -1,6 +1,7 @@
 package clari
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/clariwatch/clariwatch/diff"
@@ -128,6 +129,9 @@ func (d *decoder) entries(e *Export) error {
 		if i == sampleEntries {
 			d.reserveEntries(&e.Entries, start)
 			en = &e.Entries[i]
+			if len(d.owners) > 0 {
+				d.owners = slices.Grow(d.owners, cap(e.Entries)-len(d.owners))
+			}
 		}
 		return d.entry(i, en)
 	})
@@ -174,7 +178,7 @@ func decodeList[T any](d *decoder, list *[]T, elem func(i int, v *T) error) erro
 func (d *decoder) entry(i int, en *Entry) error {
 	_, err := d.object(func(key []byte) error {
 		var err error
-		switch d.member(key, &d.keys.entry) {
+		switch name := d.member(key, &d.keys.entry); name {
 		case "timePeriodId":
 			en.TimePeriodID, err = d.text(true, false)
 		case "timeFrameId":
@@ -195,7 +199,7 @@ func (d *decoder) entry(i int, en *Entry) error {
 			en.UpdatedOn, err = d.integer()
 		default:
 			if d.owner {
-				return d.ownerMember(en, i, key)
+				return d.ownerMember(en, i, name)
 			}
 			err = d.skip(nil)
 		}
@@ -211,9 +215,9 @@ type ownerInfo struct {
 	seen        bool
 }
 
-// ownerMember decodes a key of the per-owner shape into entry i.
-func (d *decoder) ownerMember(en *Entry, i int, key []byte) error {
-	name := canonicalKey(key, entryKeys)
+// ownerMember decodes a member of the per-owner shape into entry i;
+// name is the key's canonical name, "" for an unknown key.
+func (d *decoder) ownerMember(en *Entry, i int, name string) error {
 	if name == "" {
 		return d.skip(nil)
 	}
