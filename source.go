@@ -117,7 +117,7 @@ func (s *FileSource) read() ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	body, err := io.ReadAll(io.LimitReader(f, limit+1))
+	body, err := readAll(io.LimitReader(f, limit+1), fileSize(f, limit))
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +125,35 @@ func (s *FileSource) read() ([]byte, error) {
 		return nil, fmt.Errorf("%w: the file has more than %d bytes; raise FileSource.MaxSize if it is a real export", clari.ErrTooLarge, limit)
 	}
 	return body, nil
+}
+
+// fileSize returns the size of f when it is a regular file, at most
+// limit, else 0.
+func fileSize(f *os.File, limit int64) int64 {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return 0
+	}
+	return min(fi.Size(), limit)
+}
+
+// readAll is io.ReadAll with a first buffer of size bytes and a few more,
+// so that reading a file of known size copies nothing.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	b := make([]byte, 0, size+512)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // decodeExport decodes a stored or read export in either shape. period is
