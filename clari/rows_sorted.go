@@ -83,7 +83,7 @@ func (e *Export) rowRuns() (items []rowItem, aligned bool, err error) {
 		items = append(items, it)
 	}
 	rankPeriods(items, periods)
-	slices.SortFunc(items, e.compareItems)
+	sortItems(items, len(periods), e.compareItems)
 	aligned = aligned && len(periods) <= 1
 	for k := 1; k < len(items); k++ {
 		a, b := items[k-1], items[k]
@@ -97,6 +97,64 @@ func (e *Export) rowRuns() (items []rowItem, aligned bool, err error) {
 		}
 	}
 	return items, aligned, nil
+}
+
+// sortItems sorts items as slices.SortFunc(items, compare) does, for a
+// compare that orders by period, then prefix, then anything else. It
+// sorts by period and prefix with a radix sort, eight bits at a time,
+// then each run of items with the same period and prefix with compare.
+// The period of each item is below periods.
+func sortItems(items []rowItem, periods int, compare func(a, b rowItem) int) {
+	if len(items) < 512 {
+		slices.SortFunc(items, compare)
+		return
+	}
+	src, dst := items, make([]rowItem, len(items))
+	var count [256]int
+	for shift := 0; shift < 64; shift += 8 {
+		clear(count[:])
+		for _, it := range src {
+			count[byte(it.prefix>>shift)]++
+		}
+		if count[byte(src[0].prefix>>shift)] == len(src) {
+			continue // every item has this byte
+		}
+		pos := 0
+		for b, c := range count {
+			count[b], pos = pos, pos+c
+		}
+		for _, it := range src {
+			b := byte(it.prefix >> shift)
+			dst[count[b]] = it
+			count[b]++
+		}
+		src, dst = dst, src
+	}
+	if periods > 1 {
+		start := make([]int, periods+1)
+		for _, it := range src {
+			start[it.period+1]++
+		}
+		for p := 1; p <= periods; p++ {
+			start[p] += start[p-1]
+		}
+		for _, it := range src {
+			dst[start[it.period]] = it
+			start[it.period]++
+		}
+		src = dst
+	}
+	copy(items, src)
+	for i := 0; i < len(items); {
+		j := i + 1
+		for j < len(items) && items[j].period == items[i].period && items[j].prefix == items[i].prefix {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(items[i:j], compare)
+		}
+		i = j
+	}
 }
 
 // rankPeriods replaces the period index of each item, an index into

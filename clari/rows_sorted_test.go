@@ -142,3 +142,48 @@ func TestRowsUserListedTwiceInEntryOrder(t *testing.T) {
 		t.Errorf("Rows() emails %q, %q; want first@x for both rows of user a", got[0].Email, got[1].Email)
 	}
 }
+
+// TestSortItems checks the radix sort against slices.SortFunc on items
+// with few distinct bytes, shared prefixes and several periods.
+func TestSortItems(t *testing.T) {
+	for _, n := range []int{0, 1, 511, 512, 5000} {
+		for _, periods := range []int{1, 3} {
+			t.Run(fmt.Sprintf("n=%d/periods=%d", n, periods), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(uint64(n), uint64(periods)))
+				items := make([]rowItem, n)
+				for i := range items {
+					items[i] = rowItem{prefix: uint64(rng.IntN(40)) << 40 * uint64(1+rng.IntN(2)), period: int32(rng.IntN(periods)),
+						entry: int32(rng.IntN(n + 1)), user: int32(i)}
+				}
+				compare := func(a, b rowItem) int {
+					if c := cmpInt(a.period, b.period); c != 0 {
+						return c
+					}
+					if c := cmpInt(a.prefix, b.prefix); c != 0 {
+						return c
+					}
+					if c := cmpInt(a.entry, b.entry); c != 0 {
+						return c
+					}
+					return cmpInt(a.user, b.user)
+				}
+				want := slices.Clone(items)
+				slices.SortFunc(want, compare)
+				sortItems(items, periods, compare)
+				if !slices.Equal(want, items) {
+					t.Errorf("sortItems() differs from slices.SortFunc")
+				}
+			})
+		}
+	}
+}
+
+func cmpInt[T int32 | uint64](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
