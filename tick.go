@@ -48,20 +48,14 @@ type tick struct {
 // even with an error.
 func (m *Monitor) Tick(ctx context.Context) (*Result, error) {
 	t := &tick{m: m, res: &Result{DryRun: m.cfg.DryRun}, log: m.log}
-	var early *earlyHead
-	defer func() { early.stop() }()
-	if m.cfg.Period != "" {
-		// The request names the whole stream key, so the head can be
-		// read while the export is fetched.
-		early = t.startEarlyHead(ctx, requestKey(m.cfg))
-	}
 	if err := t.fetch(ctx); err != nil {
 		if t.fetched == nil {
 			return nil, err
 		}
 		return t.res, err
 	}
-	early = t.checkEarlyHead(ctx, early)
+	early := t.startEarlyHead(ctx)
+	defer early.stop()
 	if err := t.convert(ctx); err != nil {
 		return t.res, err
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 // earlyHead reads and converts the stream's head snapshot in the
-// background while the tick fetches, converts and stores the new export.
+// background while the tick converts and stores the new export.
 // It reads the head before the tick takes the stream's lock; snapshots
 // never change, so its rows are used when the head read under the lock
 // is the same snapshot, and thrown away otherwise.
@@ -24,11 +24,16 @@ type earlyHead struct {
 	err    error
 }
 
-// startEarlyHead starts reading the head of stream k, or returns nil when
-// the stream has no head yet.
-func (t *tick) startEarlyHead(ctx context.Context, k snapshot.Key) *earlyHead {
+// startEarlyHead starts reading the head, or returns nil when the stream
+// has no head yet or when the head has the size of the new export: that
+// one may be byte for byte the head, and then the tick compares nothing.
+// It is not started before the fetch: decoding two large exports at once
+// on two cores was slower than one after the other, as both fill memory
+// and the garbage collector waits on the download's large copies.
+func (t *tick) startEarlyHead(ctx context.Context) *earlyHead {
+	k := t.res.Stream
 	head, err := t.m.cfg.Store.Head(ctx, k)
-	if err != nil {
+	if err != nil || head.Size == int64(len(t.fetched.Body)) {
 		return nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -37,21 +42,6 @@ func (t *tick) startEarlyHead(ctx context.Context, k snapshot.Key) *earlyHead {
 		defer close(h.done)
 		h.prev, h.err = t.headRows(ctx, k, head)
 	}()
-	return h
-}
-
-// checkEarlyHead runs after the fetch, when the stream is known. It starts
-// reading the head when h is nil, and stops h when the head has the size
-// of the new export: that one may be byte for byte the head, and then the
-// tick compares nothing. It returns the read to use, or nil.
-func (t *tick) checkEarlyHead(ctx context.Context, h *earlyHead) *earlyHead {
-	if h == nil {
-		h = t.startEarlyHead(ctx, t.res.Stream)
-	}
-	if h != nil && h.head.Size == int64(len(t.fetched.Body)) {
-		h.stop()
-		return nil
-	}
 	return h
 }
 
