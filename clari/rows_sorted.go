@@ -276,14 +276,15 @@ func (f *userFinder) find(it rowItem, id ID) *User {
 		if c > 0 {
 			return nil
 		}
-		if step == 8 {
-			rest := f.sorted[f.next:]
-			n, _ := slices.BinarySearchFunc(rest, it, func(s, it rowItem) int { return f.compare(s, it.prefix, id) })
-			f.next += n
-			step = -1 << 30 // at most one search per lookup
-		} else {
+		if step != 8 {
 			f.next++
+			continue
 		}
+		// Eight steps did not reach the user, so search the rest. The
+		// search lands on the user or past it, and the next step ends.
+		rest := f.sorted[f.next:]
+		n, _ := slices.BinarySearchFunc(rest, it, func(s, it rowItem) int { return f.compare(s, it.prefix, id) })
+		f.next += n
 	}
 	return nil
 }

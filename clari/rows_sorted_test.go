@@ -85,6 +85,16 @@ func TestRowsUniqueRuns(t *testing.T) {
 			return append(slices.Clone(ids[:5]), append([]ID{ids[2]}, ids[5:]...)...)
 		}, false},
 		{"a user missing", []string{"2026_Q1"}, func(ids []ID) []ID { return ids[1:] }, false},
+		{"many users without entries", []string{"2026_Q1"}, func(ids []ID) []ID {
+			var all []ID
+			for i, id := range ids {
+				all = append(all, id)
+				for j := range i % 30 {
+					all = append(all, ID(fmt.Sprintf("%s-extra-%d", id, j)))
+				}
+			}
+			return all
+		}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
