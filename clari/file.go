@@ -1,10 +1,8 @@
 package clari
 
 import (
-	"cmp"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"slices"
 	"strings"
@@ -95,27 +93,33 @@ func (o ReadOptions) convertOwners(e *Export, d *decoder) error {
 	if len(d.owners) == 0 {
 		return nil
 	}
-	for i, info := range d.owners {
-		if info.seen {
-			if err := o.ownerEntry(&e.Entries[i], i, info, d.period); err != nil {
-				return err
-			}
-		}
+	knownUsers := make(map[ID]struct{}, len(e.Users)+len(d.owners))
+	for _, u := range e.Users {
+		knownUsers[u.UserID] = struct{}{}
 	}
-	if !addOwnersUnique(e, d) {
-		addOwners(e, d)
-	}
+	e.Users = slices.Grow(e.Users, len(d.owners))
 	knownPeriods := make(map[string]bool, len(e.TimePeriods))
 	for _, p := range e.TimePeriods {
 		knownPeriods[p.TimePeriodID] = true
 	}
 	lastPeriod := ""
 	for i, info := range d.owners {
-		if id := e.Entries[i].TimePeriodID; info.seen && id != lastPeriod {
-			lastPeriod = id
-			if !knownPeriods[id] {
-				knownPeriods[id] = true
-				e.TimePeriods = append(e.TimePeriods, TimePeriod{TimePeriodID: id})
+		if !info.seen {
+			continue
+		}
+		en := &e.Entries[i]
+		if err := o.ownerEntry(en, i, info, d.period); err != nil {
+			return err
+		}
+		if _, ok := knownUsers[en.UserID]; !ok {
+			knownUsers[en.UserID] = struct{}{}
+			e.Users = append(e.Users, User{UserID: en.UserID, Email: info.email, Name: info.name})
+		}
+		if en.TimePeriodID != lastPeriod {
+			lastPeriod = en.TimePeriodID
+			if !knownPeriods[lastPeriod] {
+				knownPeriods[lastPeriod] = true
+				e.TimePeriods = append(e.TimePeriods, TimePeriod{TimePeriodID: lastPeriod})
 			}
 		}
 	}
@@ -123,66 +127,6 @@ func (o ReadOptions) convertOwners(e *Export, d *decoder) error {
 		e.Fields = append(e.Fields, Field{FieldID: OwnerFieldID, FieldName: OwnerFieldName})
 	}
 	return nil
-}
-
-// addOwners appends a user for each owner of the per-owner entries that
-// e.Users lacks, in the order of the entries.
-func addOwners(e *Export, d *decoder) {
-	known := make(map[ID]struct{}, len(e.Users)+len(d.owners))
-	for _, u := range e.Users {
-		known[u.UserID] = struct{}{}
-	}
-	for i, info := range d.owners {
-		id := e.Entries[i].UserID
-		if _, ok := known[id]; info.seen && !ok {
-			known[id] = struct{}{}
-			e.Users = append(e.Users, User{UserID: id, Email: info.email, Name: info.name})
-		}
-	}
-}
-
-// addOwnersUnique does what addOwners does when every owner appears in
-// one run of entries and no listed user shares an id: it appends a user
-// per run, then checks the ids by sorting them, which costs far less
-// than a map of 1M ids. It reports false, and appends nothing, when an
-// id repeats.
-func addOwnersUnique(e *Export, d *decoder) bool {
-	if len(e.Users)+len(d.owners) >= math.MaxInt32 {
-		return false
-	}
-	listed, original := len(e.Users), e.Users
-	e.Users = slices.Grow(e.Users, len(d.owners))
-	last := -1
-	for i, info := range d.owners {
-		if !info.seen {
-			continue
-		}
-		id := e.Entries[i].UserID
-		if last < 0 || e.Entries[last].UserID != id {
-			e.Users = append(e.Users, User{UserID: id, Email: info.email, Name: info.name})
-		}
-		last = i
-	}
-	ids := make([]rowItem, len(e.Users))
-	for k := range e.Users {
-		ids[k] = rowItem{prefix: idPrefix(string(e.Users[k].UserID)), entry: int32(k)}
-	}
-	sortItems(ids, 1, func(a, b rowItem) int {
-		return cmp.Or(cmp.Compare(a.prefix, b.prefix),
-			strings.Compare(string(e.Users[a.entry].UserID), string(e.Users[b.entry].UserID)),
-			cmp.Compare(a.entry, b.entry))
-	})
-	for k := 1; k < len(ids); k++ {
-		if ids[k].prefix == ids[k-1].prefix && e.Users[ids[k].entry].UserID == e.Users[ids[k-1].entry].UserID {
-			clear(e.Users[listed:])
-			e.Users = original
-			return false
-		}
-	}
-	if len(e.Users) == listed {
-		e.Users = original
-	}
-	return true
 }
 
 // ownerEntry fills the key of entry i of the per-owner shape.

@@ -1,0 +1,26 @@
+package clari
+
+import (
+	"os"
+	"testing"
+)
+
+// BenchmarkReadOwnersFile reads the per-owner export named by
+// CLARI_BENCH_OWNERS_FILE, such as the prev.json that
+// examples/internal/genowners writes, and converts it to rows. It is
+// skipped when the variable is unset.
+func BenchmarkReadOwnersFile(b *testing.B) {
+	path := os.Getenv("CLARI_BENCH_OWNERS_FILE")
+	if path == "" {
+		b.Skip("CLARI_BENCH_OWNERS_FILE is not set")
+	}
+	for b.Loop() {
+		e, err := ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.Rows(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
