@@ -3,6 +3,8 @@ package snapshot
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"unicode/utf8"
 )
 
 // Errors that callers match with [errors.Is].
@@ -36,9 +38,9 @@ type ConflictError struct {
 
 // Error returns a message with the key and both head ids.
 func (e *ConflictError) Error() string {
-	return fmt.Sprintf("snapshot: head of %s is %q, not the expected %q; "+
+	return fmt.Sprintf("snapshot: head of %s is %s, not the expected %s; "+
 		"another run advanced it, so read the new head and compare again",
-		e.Key, e.Actual, e.Expected)
+		e.Key, quoteCapped(e.Actual), quoteCapped(e.Expected))
 }
 
 // Is reports whether target is ErrConflict.
@@ -61,9 +63,27 @@ func (e *CorruptError) Error() string {
 	if e.Path != "" {
 		where = " in " + e.Path
 	}
-	return fmt.Sprintf("snapshot: snapshot %q%s is corrupt: %s; "+
-		"delete or restore it", e.ID, where, e.Reason)
+	return fmt.Sprintf("snapshot: snapshot %s%s is corrupt: %s; "+
+		"delete or restore it", quoteCapped(e.ID), where, e.Reason)
 }
 
 // Is reports whether target is ErrCorrupt.
 func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
+
+// maxQuotedLen is the maximum number of bytes of a stored value that an
+// error message quotes. Every valid snapshot id fits.
+const maxQuotedLen = MaxIDLen
+
+// quoteCapped returns s as a Go string literal, so that line breaks in a
+// damaged file cannot split an error message. When s is longer than
+// maxQuotedLen bytes, it quotes only the first ones and appends the length.
+func quoteCapped(s string) string {
+	if len(s) <= maxQuotedLen {
+		return strconv.Quote(s)
+	}
+	cut := maxQuotedLen
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(s[:cut]), len(s))
+}

@@ -176,7 +176,8 @@ func (s *FileStore) ensureStream(k Key) error {
 	}
 	if strings.TrimSpace(string(got)) != string(want) {
 		return fmt.Errorf("snapshot: key file %s contains %s, not key %s; "+
-			"two keys map to one directory, so rename one of them", s.path(name), got, k)
+			"two keys map to one directory, so rename one of them",
+			s.path(name), quoteCapped(string(got)), k)
 	}
 	return nil
 }

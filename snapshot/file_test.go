@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/clariwatch/clariwatch/snapshot"
 	"github.com/clariwatch/clariwatch/snapshot/snapshottest"
@@ -193,5 +194,87 @@ func TestFileStoreKeysStayInside(t *testing.T) {
 	top, _ := os.ReadDir(dir)
 	if len(top) != 1 || top[0].Name() != "streams" {
 		t.Errorf("store directory holds %v, want only streams", top)
+	}
+}
+
+// checkOneLine fails unless err is a single line of at most maxLen bytes
+// that does not contain leak.
+func checkOneLine(t *testing.T, op string, err error, leak string, maxLen int) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("%s error = nil, want an error", op)
+	}
+	msg := err.Error()
+	excerpt := msg[:min(len(msg), maxLen)]
+	if strings.ContainsAny(msg, "\r\n") {
+		t.Errorf("%s error spans lines: %q", op, excerpt)
+	}
+	if leak != "" && strings.Contains(msg, leak) {
+		t.Errorf("%s error contains raw file content: %q", op, excerpt)
+	}
+	if !utf8.ValidString(msg) {
+		t.Errorf("%s error is not valid UTF-8: %q", op, excerpt)
+	}
+	if len(msg) > maxLen {
+		t.Errorf("%s error is %d bytes, want at most %d: %q", op, len(msg), maxLen, excerpt)
+	}
+}
+
+func TestFileStoreDamagedKeyFileError(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+	}{
+		{"empty object", "{}\n"},
+		{"two lines", "{\"forecast_id\":\n\"other\"}\n"},
+		{"long", strings.Repeat("x", 10000) + "\n"},
+		{"long multibyte", "x" + strings.Repeat("é", 200)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := openStore(t, dir)
+			k := snapshottest.Key("fc")
+			if _, err := s.Put(t.Context(), snapshot.Meta{Key: k}, strings.NewReader("x")); err != nil {
+				t.Fatal(err)
+			}
+			keyFile := filepath.Join(dir, "streams", k.DirName(), "key.json")
+			if err := os.WriteFile(keyFile, []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := s.Put(t.Context(), snapshot.Meta{Key: k}, strings.NewReader("y"))
+			checkOneLine(t, "Put", err, strings.Repeat("x", 200), 600)
+			err = s.SetPending(t.Context(), k, "job-1")
+			checkOneLine(t, "SetPending", err, strings.Repeat("x", 200), 600)
+		})
+	}
+}
+
+func TestFileStoreDamagedHeadFileError(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+	}{
+		{"two lines", "snap-1\nsnap-2\n"},
+		{"long", strings.Repeat("y", 10000) + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := openStore(t, dir)
+			k := snapshottest.Key("fc")
+			m, err := s.Put(t.Context(), snapshot.Meta{Key: k}, strings.NewReader("x"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			headFile := filepath.Join(dir, "streams", k.DirName(), "HEAD")
+			if err := os.WriteFile(headFile, []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err = s.Head(t.Context(), k)
+			checkOneLine(t, "Head", err, strings.Repeat("y", 200), 600)
+			err = s.Advance(t.Context(), k, "", m.ID)
+			checkOneLine(t, "Advance", err, strings.Repeat("y", 200), 600)
+		})
 	}
 }

@@ -226,7 +226,7 @@ func (s *FileStore) decodeMeta(js []byte, metaSum []byte, bodyLen int64, name, i
 		return Meta{}, s.corrupt(id, name, "metadata is not valid JSON: "+err.Error())
 	}
 	if m.ID != id {
-		return Meta{}, s.corrupt(id, name, fmt.Sprintf("metadata names id %q", m.ID))
+		return Meta{}, s.corrupt(id, name, "metadata names id "+quoteCapped(m.ID))
 	}
 	if m.Size != bodyLen {
 		return Meta{}, s.corrupt(id, name, fmt.Sprintf(
@@ -265,7 +265,7 @@ func (s *FileStore) openMeta(k Key, id string) (Meta, error) {
 	defer f.Close()
 	m, err := s.readMeta(f, name, id)
 	if err == nil && m.Key != k {
-		err = s.corrupt(id, name, fmt.Sprintf("metadata names key %s", m.Key))
+		err = s.corrupt(id, name, "metadata names key "+quoteCapped(m.Key.String()))
 	}
 	return m, err
 }
