@@ -2,6 +2,7 @@ package clari
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/clariwatch/clariwatch/diff"
@@ -358,7 +359,7 @@ func (d *decoder) amount() (*diff.Amount, error) {
 			v, err = diff.ParseAmount(string(lit))
 		}
 		if err != nil {
-			return nil, d.errorAt(offset, "invalid amount", clipValue(string(lit)), err)
+			return nil, d.amountError(offset, lit, err)
 		}
 	case c == '"':
 		s, err := d.stringBytes()
@@ -366,12 +367,47 @@ func (d *decoder) amount() (*diff.Amount, error) {
 			return nil, err
 		}
 		if v, err = diff.ParseAmount(string(s)); err != nil {
-			return nil, d.errorAt(offset, "invalid amount", clipValue(string(s)), err)
+			return nil, d.amountError(offset, s, err)
 		}
 	default:
 		return nil, d.syntaxError("want a number, a decimal string or null")
 	}
 	return d.newAmount(v), nil
+}
+
+// amountError returns the DecodeError for the rejected amount text lit.
+// The DecodeError already says "invalid amount" and quotes lit, so its
+// Err carries only the reason that err from diff.ParseAmount gives.
+func (d *decoder) amountError(offset int64, lit []byte, err error) error {
+	return d.errorAt(offset, "invalid amount", clipValue(string(lit)), amountReason(err))
+}
+
+// reasonError is an error whose message is only a reason, while Unwrap
+// still returns the full error, so errors.Is matches diff.ErrAmount.
+type reasonError struct {
+	reason string
+	err    error
+}
+
+func (e *reasonError) Error() string { return e.reason }
+func (e *reasonError) Unwrap() error { return e.err }
+
+// amountReason strips the `diff: invalid amount "value": ` prefix from
+// err. It returns err unchanged when the message has another form.
+func amountReason(err error) error {
+	rest, ok := strings.CutPrefix(err.Error(), diff.ErrAmount.Error()+" ")
+	if !ok {
+		return err
+	}
+	quoted, qerr := strconv.QuotedPrefix(rest)
+	if qerr != nil {
+		return err
+	}
+	reason, ok := strings.CutPrefix(rest[len(quoted):], ": ")
+	if !ok || reason == "" {
+		return err
+	}
+	return &reasonError{reason: reason, err: err}
 }
 
 // newAmount returns a pointer to a copy of v. The copies come from blocks
