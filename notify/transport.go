@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -181,7 +182,6 @@ func (s *httpSender) checkRetry(ctx context.Context, resp *http.Response, err er
 		return false, ctx.Err()
 	}
 	now := s.cfg.clock.Now()
-	status := 0
 	switch {
 	case err != nil:
 		if retry, perr := retryablehttp.DefaultRetryPolicy(ctx, nil, err); !retry {
@@ -189,7 +189,6 @@ func (s *httpSender) checkRetry(ctx context.Context, resp *http.Response, err er
 		}
 		st.wait = s.backoff(st.count, s.cfg.waitMin)
 	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode == http.StatusServiceUnavailable:
-		status = resp.StatusCode
 		if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
 			st.retryAfter = ra
 			st.wait = min(ra, s.cfg.maxRetryAfter)
@@ -198,29 +197,57 @@ func (s *httpSender) checkRetry(ctx context.Context, resp *http.Response, err er
 			// message_limit_exceeded, waits at least a second, growing.
 			st.wait = s.backoff(st.count, max(s.cfg.waitMin, time.Second))
 		}
-		if status == http.StatusTooManyRequests {
+		if resp.StatusCode == http.StatusTooManyRequests {
 			s.pacer.hold(now, st.wait)
 		}
 	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
-		status = resp.StatusCode
 		st.wait = s.backoff(st.count, s.cfg.waitMin)
 	default:
 		return false, nil
 	}
 	if st.count <= s.cfg.retryMax {
-		s.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "notify: retrying",
-			slog.String("notifier", s.cfg.name), slog.Int("attempt", st.count),
-			slog.Int("status", status), slog.Duration("wait", st.wait),
-			slog.String("error", errString(s.red.error(err))))
+		s.logRetry(ctx, st, resp, err)
 	}
 	return true, nil
 }
 
-func errString(err error) string {
-	if err == nil {
+// logRetry logs one retry. It logs a transport error as "error", and a
+// response as its "status" plus, when the body is an error code such as
+// Slack's "rollup_error", that "code". Other bodies are left out, because
+// a receiver may return a long HTML page.
+func (s *httpSender) logRetry(ctx context.Context, st *attempt, resp *http.Response, err error) {
+	attrs := []slog.Attr{
+		slog.String("notifier", s.cfg.name), slog.Int("attempt", st.count),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", s.red.error(err).Error()))
+	} else {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+		if code := s.peekCode(resp); code != "" {
+			attrs = append(attrs, slog.String("code", code))
+		}
+	}
+	attrs = append(attrs, slog.Duration("wait", st.wait))
+	s.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "notify: retrying", attrs...)
+}
+
+// peekCode returns the response body when it is an error code, or "". It
+// reads at most maxResponseBody bytes and puts them back in front of the
+// rest of the body, so the caller still reads the whole body.
+func (s *httpSender) peekCode(resp *http.Response) string {
+	if resp.Body == nil || resp.Body == http.NoBody {
 		return ""
 	}
-	return err.Error()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(b), resp.Body), resp.Body}
+	code := s.red.string(strings.TrimSpace(string(b)))
+	if !slackCode.MatchString(code) {
+		return ""
+	}
+	return code
 }
 
 // backoff returns base·2^(n-1), capped at the maximum wait.
