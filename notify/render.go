@@ -2,6 +2,7 @@ package notify
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/clariwatch/clariwatch/diff"
@@ -40,7 +41,10 @@ type RenderOptions struct {
 
 // RenderReport turns a report into a message: a summary, the top changes
 // with an up or down marker, previous and current amounts and the percent,
-// then the reps added and removed. The message keeps r in its Report field.
+// then the reps added and removed. The summary counts values, one per rep,
+// field and period, and names how many reps the added and removed values
+// belong to. The message keeps r, with its exact [diff.Summary], in its
+// Report field.
 func RenderReport(r *diff.Report, opts *RenderOptions) *Message {
 	if opts == nil {
 		opts = &RenderOptions{}
@@ -60,17 +64,34 @@ func RenderReport(r *diff.Report, opts *RenderOptions) *Message {
 		m.Sections = []Section{{Text: m.Text}}
 		return m
 	}
-	m.Text = summaryText(r)
+	moved, added, removed := splitChanges(r.Changes)
+	addedReps, removedReps := groupByOwner(added), groupByOwner(removed)
+	m.Text = summaryText(r.Summary, len(addedReps.order), len(removedReps.order))
 	m.Sections = append(m.Sections, Section{Text: m.Text, Fields: periodFields(r)})
 	max := opts.MaxChanges
 	if max == 0 {
 		max = DefaultMaxChanges
 	}
-	// Pointers, not copies: a report can hold 100,000 changes, and copying
-	// each Change struct dominated the time and memory of rendering.
-	var moved, added, removed []*diff.Change
-	for i := range r.Changes {
-		c := &r.Changes[i]
+	multiPeriod := len(r.Periods) > 1
+	if len(moved) > 0 {
+		m.Sections = append(m.Sections, listSection("Top changes", "changes", moved, max,
+			func(c *diff.Change) string { return changeLine(*c, opts.Currency, multiPeriod) }))
+	}
+	if len(added) > 0 {
+		m.Sections = append(m.Sections, repSection("Reps added", addedReps, max, opts.Currency, multiPeriod))
+	}
+	if len(removed) > 0 {
+		m.Sections = append(m.Sections, repSection("Reps removed", removedReps, max, opts.Currency, multiPeriod))
+	}
+	return m
+}
+
+// splitChanges sorts changes into moved values, added and removed ones.
+// It keeps pointers, not copies: a report can hold 100,000 changes, and
+// copying each Change struct dominated the time and memory of rendering.
+func splitChanges(changes []diff.Change) (moved, added, removed []*diff.Change) {
+	for i := range changes {
+		c := &changes[i]
 		switch c.Kind {
 		case diff.KindAdded:
 			added = append(added, c)
@@ -80,18 +101,7 @@ func RenderReport(r *diff.Report, opts *RenderOptions) *Message {
 			moved = append(moved, c)
 		}
 	}
-	multiPeriod := len(r.Periods) > 1
-	if len(moved) > 0 {
-		m.Sections = append(m.Sections, listSection("Top changes", "changes", moved, max,
-			func(c *diff.Change) string { return changeLine(*c, opts.Currency, multiPeriod) }))
-	}
-	if len(added) > 0 {
-		m.Sections = append(m.Sections, repSection("Reps added", added, max, opts.Currency, multiPeriod))
-	}
-	if len(removed) > 0 {
-		m.Sections = append(m.Sections, repSection("Reps removed", removed, max, opts.Currency, multiPeriod))
-	}
-	return m
+	return moved, added, removed
 }
 
 func reportTitle(r *diff.Report, opts *RenderOptions) string {
@@ -122,13 +132,42 @@ func periodFields(r *diff.Report) []Field {
 	return []Field{{Name: "Period", Value: strings.Join(r.Periods, ", ")}}
 }
 
-func summaryText(r *diff.Report) string {
-	s := r.Summary
+// summaryText returns the summary line. It counts values, one per (rep,
+// field, period), as [diff.Summary] does. It also names the reps behind
+// the added and removed values, because one new rep adds a value per field.
+func summaryText(s diff.Summary, addedReps, removedReps int) string {
 	if s.Changed+s.Added+s.Removed == 0 {
-		return fmt.Sprintf("No changes above the threshold (%d compared).", s.Compared)
+		return fmt.Sprintf("No changes above the threshold (%s compared).", plural(s.Compared, "value"))
 	}
-	return fmt.Sprintf("%d changed, %d added, %d removed (%d compared, %d below the threshold).",
-		s.Changed, s.Added, s.Removed, s.Compared, s.BelowThreshold)
+	var parts []string
+	if s.Changed > 0 {
+		parts = append(parts, plural(s.Changed, "value")+" changed")
+	}
+	if s.Added > 0 {
+		parts = append(parts, repCount(s.Added, addedReps, "added"))
+	}
+	if s.Removed > 0 {
+		parts = append(parts, repCount(s.Removed, removedReps, "removed"))
+	}
+	return fmt.Sprintf("%s. %s compared, %d below the threshold.",
+		strings.Join(parts, ", "), plural(s.Compared, "value"), s.BelowThreshold)
+}
+
+// repCount returns "1 rep added (4 values)", or "4 values added" when the
+// report lists none of the values' reps.
+func repCount(values, reps int, verb string) string {
+	if reps == 0 {
+		return plural(values, "value") + " " + verb
+	}
+	return fmt.Sprintf("%s %s (%s)", plural(reps, "rep"), verb, plural(values, "value"))
+}
+
+// plural returns n and noun, with an "s" unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // listSection lists up to max items and counts the rest in a last line.
@@ -147,24 +186,34 @@ func listSection(heading, noun string, cs []*diff.Change, max int, line func(*di
 	return sec
 }
 
-// repSection groups added or removed rows by owner, one line per rep.
-func repSection(heading string, cs []*diff.Change, max int, currency string, multiPeriod bool) Section {
-	var order []string
-	byOwner := map[string][]*diff.Change{}
+// ownerGroups is a list of changes grouped by rep, in order of first
+// appearance.
+type ownerGroups struct {
+	order   []string
+	byOwner map[string][]*diff.Change
+}
+
+func groupByOwner(cs []*diff.Change) ownerGroups {
+	g := ownerGroups{byOwner: map[string][]*diff.Change{}}
 	for _, c := range cs {
 		k := ownerKey(*c)
-		if _, ok := byOwner[k]; !ok {
-			order = append(order, k)
+		if _, ok := g.byOwner[k]; !ok {
+			g.order = append(g.order, k)
 		}
-		byOwner[k] = append(byOwner[k], c)
+		g.byOwner[k] = append(g.byOwner[k], c)
 	}
-	reps := make([]*diff.Change, len(order))
-	for i, k := range order {
-		reps[i] = byOwner[k][0]
+	return g
+}
+
+// repSection lists added or removed rows, one line per rep.
+func repSection(heading string, g ownerGroups, max int, currency string, multiPeriod bool) Section {
+	reps := make([]*diff.Change, len(g.order))
+	for i, k := range g.order {
+		reps[i] = g.byOwner[k][0]
 	}
 	return listSection(heading, "reps", reps, max, func(first *diff.Change) string {
 		var vals []string
-		for _, c := range byOwner[ownerKey(*first)] {
+		for _, c := range g.byOwner[ownerKey(*first)] {
 			v := c.Current
 			if v == nil {
 				v = c.Previous

@@ -70,7 +70,7 @@ func TestRenderReportText(t *testing.T) {
 	m := notify.RenderReport(sampleReport(), &notify.RenderOptions{Currency: "USD", Stream: "Acme", Key: "k1"})
 	want := `Forecast changes: Acme (2026-Q3)
 
-2 changed, 1 added, 1 removed (40 compared, 6 below the threshold).
+2 values changed, 1 rep added (1 value), 1 rep removed (1 value). 40 values compared, 6 below the threshold.
   Period: 2026-Q3
 
 Top changes
@@ -125,7 +125,7 @@ func TestRenderReportCases(t *testing.T) {
 		{"baseline", &diff.Report{Periods: []string{"2026-Q3"}}, &notify.RenderOptions{Baseline: true},
 			"stored as the baseline"},
 		{"no changes", &diff.Report{Periods: []string{"2026-Q3"}, Summary: diff.Summary{Compared: 7, Unchanged: 7}},
-			nil, "No changes above the threshold (7 compared)."},
+			nil, "No changes above the threshold (7 values compared)."},
 		{"nil report", nil, nil, "No changes above the threshold"},
 		{"title override", sampleReport(), &notify.RenderOptions{Title: "Weekly"}, "Weekly\n"},
 	}
@@ -134,6 +134,54 @@ func TestRenderReportCases(t *testing.T) {
 			text := notify.RenderReport(tt.report, tt.opts).PlainText()
 			if !strings.Contains(text, tt.want) {
 				t.Errorf("text %q does not contain %q", text, tt.want)
+			}
+		})
+	}
+}
+
+// repValues returns the added or removed changes of one rep, one per field.
+func repValues(kind diff.Kind, id string, fields ...string) []diff.Change {
+	var cs []diff.Change
+	for _, f := range fields {
+		c := diff.Change{Kind: kind, Period: "2026-Q3", OwnerID: id, Name: "Rep " + id, Field: f}
+		if kind == diff.KindAdded {
+			c.Current = amount("1000")
+		} else {
+			c.Previous = amount("1000")
+		}
+		cs = append(cs, c)
+	}
+	return cs
+}
+
+func TestRenderReportSummary(t *testing.T) {
+	fields := []string{"commit", "best_case", "pipeline", "closed"}
+	tests := []struct {
+		name    string
+		changes []diff.Change
+		summary diff.Summary
+		want    string
+	}{
+		{"one rep added with four values", repValues(diff.KindAdded, "u1", fields...),
+			diff.Summary{Compared: 8, Added: 4, Unchanged: 8},
+			"1 rep added (4 values). 8 values compared, 0 below the threshold."},
+		{"two reps removed", append(repValues(diff.KindRemoved, "u1", fields...), repValues(diff.KindRemoved, "u2", "commit")...),
+			diff.Summary{Compared: 3, Removed: 5, Unchanged: 2, BelowThreshold: 1},
+			"2 reps removed (5 values). 3 values compared, 1 below the threshold."},
+		{"one value changed", manyChanges(1).Changes, diff.Summary{Compared: 1, Changed: 1},
+			"1 value changed. 1 value compared, 0 below the threshold."},
+		{"counts without changes", nil, diff.Summary{Compared: 2, Added: 3, Removed: 1},
+			"3 values added, 1 value removed. 2 values compared, 0 below the threshold."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &diff.Report{Periods: []string{"2026-Q3"}, Changes: tt.changes, Summary: tt.summary}
+			m := notify.RenderReport(r, nil)
+			if m.Text != tt.want {
+				t.Errorf("Text = %q, want %q", m.Text, tt.want)
+			}
+			if m.Report.Summary != tt.summary {
+				t.Errorf("Report.Summary = %+v, want %+v", m.Report.Summary, tt.summary)
 			}
 		})
 	}
@@ -157,7 +205,7 @@ func ExampleRenderReport() {
 	// Output:
 	// Forecast changes: Acme (2026-Q3)
 	//
-	// 2 changed, 0 added, 0 removed (2 compared, 0 below the threshold).
+	// 2 values changed. 2 values compared, 0 below the threshold.
 	//   Period: 2026-Q3
 	//
 	// Top changes
