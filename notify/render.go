@@ -37,7 +37,14 @@ type RenderOptions struct {
 	// Baseline marks the first export of a stream: the message says so
 	// and lists no changes.
 	Baseline bool
+	// DryRun marks a run that stores nothing and moves no head. The title
+	// starts with "[Dry run]", and the baseline and period-change texts
+	// state that the export would become the baseline.
+	DryRun bool
 }
+
+// dryRunPrefix starts the title of a message rendered with DryRun set.
+const dryRunPrefix = "[Dry run] "
 
 // RenderReport turns a report into a message: a summary, the top changes
 // with an up or down marker, previous and current amounts and the percent,
@@ -55,15 +62,15 @@ func RenderReport(r *diff.Report, opts *RenderOptions) *Message {
 	m := &Message{Key: opts.Key, Title: reportTitle(r, opts), Report: r}
 	switch {
 	case opts.Baseline:
-		m.Text = "First export of this stream: stored as the baseline, nothing to compare yet."
+		m.Text = baselineText(opts.DryRun)
 		m.Sections = []Section{{Text: m.Text, Fields: periodFields(r)}}
 		return m
 	case r.PeriodChanged:
-		m.Text = fmt.Sprintf("The period changed from %s to %s: this export starts a new baseline, so no changes are listed.",
-			orNone(r.PreviousPeriods), orNone(r.Periods))
+		m.Text = periodChangedText(r, opts.DryRun)
 		m.Sections = []Section{{Text: m.Text}}
 		return m
 	}
+
 	moved, added, removed := splitChanges(r.Changes)
 	addedReps, removedReps := groupByOwner(added), groupByOwner(removed)
 	m.Text = summaryText(r.Summary, len(addedReps.order), len(removedReps.order))
@@ -104,7 +111,30 @@ func splitChanges(changes []diff.Change) (moved, added, removed []*diff.Change) 
 	return moved, added, removed
 }
 
+func baselineText(dryRun bool) string {
+	if dryRun {
+		return "First export of this stream: would be stored as the baseline (dry run), nothing to compare yet."
+	}
+	return "First export of this stream: stored as the baseline, nothing to compare yet."
+}
+
+func periodChangedText(r *diff.Report, dryRun bool) string {
+	starts := "starts a new baseline"
+	if dryRun {
+		starts = "would start a new baseline (dry run)"
+	}
+	return fmt.Sprintf("The period changed from %s to %s: this export %s, so no changes are listed.",
+		orNone(r.PreviousPeriods), orNone(r.Periods), starts)
+}
+
 func reportTitle(r *diff.Report, opts *RenderOptions) string {
+	if opts.DryRun {
+		return dryRunPrefix + plainTitle(r, opts)
+	}
+	return plainTitle(r, opts)
+}
+
+func plainTitle(r *diff.Report, opts *RenderOptions) string {
 	if opts.Title != "" {
 		return opts.Title
 	}

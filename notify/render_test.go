@@ -139,6 +139,48 @@ func TestRenderReportCases(t *testing.T) {
 	}
 }
 
+func TestRenderReportDryRun(t *testing.T) {
+	tests := []struct {
+		name      string
+		report    *diff.Report
+		opts      notify.RenderOptions
+		wantTitle string
+		wantText  string
+	}{
+		{"baseline", &diff.Report{Periods: []string{"2026-Q3"}},
+			notify.RenderOptions{Baseline: true, DryRun: true, Stream: "Acme"},
+			"[Dry run] Forecast changes: Acme (2026-Q3)",
+			"First export of this stream: would be stored as the baseline (dry run), nothing to compare yet."},
+		{"changes", sampleReport(), notify.RenderOptions{DryRun: true},
+			"[Dry run] Forecast changes (2026-Q3)",
+			"2 values changed, 1 rep added (1 value), 1 rep removed (1 value). 40 values compared, 6 below the threshold."},
+		{"title override", sampleReport(), notify.RenderOptions{DryRun: true, Title: "Weekly"},
+			"[Dry run] Weekly", ""},
+		{"period changed", &diff.Report{Periods: []string{"2026-Q4"}, PreviousPeriods: []string{"2026-Q3"}, PeriodChanged: true},
+			notify.RenderOptions{DryRun: true},
+			"[Dry run] Forecast changes (2026-Q4)",
+			"The period changed from 2026-Q3 to 2026-Q4: this export would start a new baseline (dry run), so no changes are listed."},
+		{"baseline without dry run", &diff.Report{Periods: []string{"2026-Q3"}},
+			notify.RenderOptions{Baseline: true},
+			"Forecast changes (2026-Q3)",
+			"First export of this stream: stored as the baseline, nothing to compare yet."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := notify.RenderReport(tt.report, &tt.opts)
+			if m.Title != tt.wantTitle {
+				t.Errorf("Title = %q, want %q", m.Title, tt.wantTitle)
+			}
+			if tt.wantText != "" && m.Text != tt.wantText {
+				t.Errorf("Text = %q, want %q", m.Text, tt.wantText)
+			}
+			if !strings.HasPrefix(m.PlainText(), tt.wantTitle+"\n") {
+				t.Errorf("PlainText does not start with the title %q:\n%s", tt.wantTitle, m.PlainText())
+			}
+		})
+	}
+}
+
 // repValues returns the added or removed changes of one rep, one per field.
 func repValues(kind diff.Kind, id string, fields ...string) []diff.Change {
 	var cs []diff.Change
