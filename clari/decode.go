@@ -52,7 +52,7 @@ type DecodeError struct {
 	// Msg describes the problem.
 	Msg string
 	// Err is the underlying error, if any: io.ErrUnexpectedEOF for
-	// truncated input, or an error of the diff package for an invalid
+	// truncated input, or an error that wraps the diff package's error for an invalid
 	// amount.
 	Err error
 }
