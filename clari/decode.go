@@ -52,8 +52,8 @@ type DecodeError struct {
 	// Msg describes the problem.
 	Msg string
 	// Err is the underlying error, if any: io.ErrUnexpectedEOF for
-	// truncated input, or an error that wraps the diff package's error for an invalid
-	// amount.
+	// truncated input, or, for an invalid amount, an error that wraps the
+	// diff package's error.
 	Err error
 }
 
