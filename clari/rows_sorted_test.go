@@ -1,6 +1,7 @@
 package clari
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -196,4 +197,37 @@ func cmpInt[T int32 | uint64](a, b T) int {
 		return 1
 	}
 	return 0
+}
+
+// FuzzRowsMatchMap checks that Rows gives the rows and the error of the
+// map-based fold on any export that decodes.
+func FuzzRowsMatchMap(f *testing.F) {
+	for _, name := range []string{"export.json", "owners.json"} {
+		f.Add(readTestdataF(f, name))
+	}
+	for _, s := range []string{
+		`{"entries":[{"timePeriodId":"q","userId":"a","fieldId":"f","timeFrameId":"2","forecastValue":1},` +
+			`{"timePeriodId":"q","userId":"a","fieldId":"f","timeFrameId":"10","forecastValue":2},` +
+			`{"timePeriodId":"q","userId":"b","fieldId":"f","timeFrameId":"1","forecastValue":3},` +
+			`{"timePeriodId":"q","userId":"a","fieldId":"f","timeFrameId":"x","forecastValue":4}],` +
+			`"users":[{"userId":"a","email":"a1"},{"userId":"b"},{"userId":"a","email":"a2"}]}`,
+		`{"entries":[{"timePeriodId":"q2","userId":"a","fieldId":"f","forecastValue":1},` +
+			`{"timePeriodId":"q1","userId":"a","fieldId":"f","forecastValue":2},{"userId":"a","forecastValue":3}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, err := ReadOptions{Period: "2026_Q1"}.Read(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		want, wantErr := e.rowsByMap()
+		got, err := e.Rows()
+		if errString(err) != errString(wantErr) {
+			t.Fatalf("Rows() error %v, map-based fold error %v", err, wantErr)
+		}
+		if diff := cmp.Diff(want, got, cmpAmount); diff != "" {
+			t.Fatalf("Rows() mismatch (-map +sorted):\n%s", diff)
+		}
+	})
 }
