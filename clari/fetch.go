@@ -40,43 +40,76 @@ func (c *Client) Download(ctx context.Context, jobID string) ([]byte, error) {
 	return body, nil
 }
 
-// maxInitialBuffer caps the buffer that readBody sizes from
-// Content-Length, so that a header alone cannot make the client allocate
-// up to the download limit. Longer bodies grow the buffer as they arrive.
-const maxInitialBuffer = 16 << 20
+// The download buffer starts at firstChunk bytes and doubles up to
+// maxChunk. It is never sized from Content-Length, so a header alone
+// cannot make the client allocate up to the download limit.
+const (
+	firstChunk = 64 << 10
+	maxChunk   = 16 << 20
+)
 
 // readBody reads at most max bytes of resp's body. It returns
 // [ErrTooLarge] for a longer body and [ErrIncompleteBody] for one shorter
 // than its Content-Length, with what was read.
+//
+// The body is read into chunks and joined once at the end, so each byte
+// is copied once. Growing a single slice with append would copy a large
+// body about ten times, and each of those copies is one long memmove that
+// the garbage collector has to wait for.
 func readBody(resp *http.Response, max int64) ([]byte, error) {
-	size := int64(512)
-	if resp.ContentLength > 0 {
-		size = resp.ContentLength
-	}
-	buf := make([]byte, 0, min(size, max, maxInitialBuffer)+1)
+	var chunks [][]byte
+	total := int64(0)
+	size := firstChunk
 	for {
-		n, err := resp.Body.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if int64(len(buf)) > max {
+		// One byte past max is enough to tell that the body is too large.
+		chunk, err := readChunk(resp.Body, int(min(int64(size), max-total+1)))
+		chunks = append(chunks, chunk)
+		total += int64(len(chunk))
+		if total > max {
 			return nil, ErrTooLarge
 		}
-		if err == io.EOF {
-			break
+		switch {
+		case err == io.EOF:
+			body := joinChunks(chunks, total)
+			if resp.ContentLength >= 0 && total < resp.ContentLength {
+				return body, ErrIncompleteBody
+			}
+			return body, nil
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return joinChunks(chunks, total), ErrIncompleteBody
+		case err != nil:
+			return joinChunks(chunks, total), err
 		}
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return buf, ErrIncompleteBody
-		}
-		if err != nil {
-			return buf, err
-		}
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
+		size = min(2*size, maxChunk)
 	}
-	if resp.ContentLength >= 0 && int64(len(buf)) < resp.ContentLength {
-		return buf, ErrIncompleteBody
+}
+
+// readChunk reads from r into a new buffer of size bytes until the
+// buffer is full or r returns an error. It returns nil for a full buffer
+// and the reader's error, io.EOF included, otherwise.
+func readChunk(r io.Reader, size int) ([]byte, error) {
+	buf := make([]byte, size)
+	n := 0
+	for n < size {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return buf[:n], err
+		}
 	}
 	return buf, nil
+}
+
+// joinChunks copies chunks, total bytes in all, into one slice.
+func joinChunks(chunks [][]byte, total int64) []byte {
+	if len(chunks) == 1 {
+		return chunks[0]
+	}
+	out := make([]byte, 0, total)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return out
 }
 
 // ExportOptions are per-call options of [Client.Export]. A nil

@@ -302,3 +302,81 @@ func TestDownloadBufferNotSizedByHeader(t *testing.T) {
 			got>>20, declared>>20)
 	}
 }
+
+// TestDownloadBodySizes checks that bodies around and across the read
+// chunk boundaries arrive whole, with and without Content-Length, and that
+// the size limit holds exactly.
+func TestDownloadBodySizes(t *testing.T) {
+	const k = 64 << 10 // first read chunk
+	tests := []struct {
+		name    string
+		size    int
+		max     int64
+		chunked bool
+		want    error
+	}{
+		{name: "empty", size: 0},
+		{name: "one byte", size: 1},
+		{name: "one chunk", size: k},
+		{name: "one chunk and a byte", size: k + 1, chunked: true},
+		{name: "two chunks exactly", size: 3 * k},
+		{name: "many chunks", size: 5<<20 + 7},
+		{name: "many chunks chunked", size: 5<<20 + 7, chunked: true},
+		{name: "at the limit", size: 3*k + 1, max: 3*k + 1, chunked: true},
+		{name: "one byte over the limit", size: 3*k + 1, max: 3 * k, chunked: true, want: clari.ErrTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := make([]byte, tt.size)
+			for i := range body {
+				body[i] = byte(i*7 + i>>16)
+			}
+			base := newRawServer(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				if !tt.chunked {
+					w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+				}
+				for rest := body; len(rest) > 0; {
+					n := min(len(rest), 100_000)
+					_, _ = w.Write(rest[:n])
+					rest = rest[n:]
+					if tt.chunked {
+						w.(http.Flusher).Flush()
+					}
+				}
+			}))
+			var opts []clari.Option
+			if tt.max > 0 {
+				opts = append(opts, clari.WithMaxDownloadSize(tt.max))
+			}
+			c, _ := newClient(t, base, opts...)
+			got, err := c.Download(t.Context(), "j1")
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Download error = %v, want %v", err, tt.want)
+			}
+			if tt.want == nil && !bytes.Equal(got, body) {
+				t.Errorf("Download returned %d bytes that differ from the %d bytes sent", len(got), len(body))
+			}
+		})
+	}
+}
+
+// TestDownloadCutChunkedBody checks that a chunked body that stops
+// before its last chunk is reported as incomplete, not as a short export.
+func TestDownloadCutChunkedBody(t *testing.T) {
+	base := newRawServer(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Errorf("Hijack: %v", err)
+			return
+		}
+		defer conn.Close()
+		chunk := bytes.Repeat([]byte("x"), 200_000)
+		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n%x\r\n", len(chunk), chunk, len(chunk))
+		buf.Write(chunk[:1000])
+		buf.Flush()
+	}))
+	c, _ := newClient(t, base, clari.WithRetry(1, time.Second, time.Second))
+	if _, err := c.Download(t.Context(), "j1"); !errors.Is(err, clari.ErrIncompleteBody) {
+		t.Errorf("Download error = %v, want ErrIncompleteBody", err)
+	}
+}
