@@ -12,6 +12,10 @@ import (
 	"github.com/clariwatch/clariwatch/snapshot"
 )
 
+// DefaultKeepSnapshots is the number of snapshots per stream that a
+// [Monitor] keeps when Config.Keep is zero: a week of ticks every 4 hours.
+const DefaultKeepSnapshots = 42
+
 // DefaultMaxMissingOwners is the share of the head snapshot's owners that
 // an export may lack before a [Monitor] rejects it as partial.
 const DefaultMaxMissingOwners = 0.5
@@ -52,6 +56,11 @@ type Config struct {
 	// fails with a *SuspiciousExportError. Zero means
 	// DefaultMaxMissingOwners, and 1 turns the check off.
 	MaxMissingOwners float64
+	// Keep is the number of snapshots per stream kept after the head
+	// moves; older ones are pruned, never the head or its parent. Zero
+	// means DefaultKeepSnapshots, and a negative value keeps every
+	// snapshot.
+	Keep int
 	// Logger receives one record per step. Nil logs nothing.
 	Logger *slog.Logger
 	// Now stamps snapshots. Nil means time.Now.
@@ -86,6 +95,9 @@ func NewMonitor(cfg Config) (*Monitor, error) {
 	}
 	if err := requestKey(cfg).Validate(); err != nil {
 		return nil, fmt.Errorf("clariwatch: invalid stream: %w", err)
+	}
+	if cfg.Keep == 0 {
+		cfg.Keep = DefaultKeepSnapshots
 	}
 	if cfg.MaxMissingOwners == 0 {
 		cfg.MaxMissingOwners = DefaultMaxMissingOwners

@@ -474,7 +474,8 @@ func TestResultJSON(t *testing.T) {
 		Baseline *bool            `json:"baseline"`
 		Changes  []map[string]any `json:"changes"`
 		Summary  *diff.Summary    `json:"summary"`
-		Stream   snapshot.Key     `json:"stream"`
+		Stream   map[string]any   `json:"stream"`
+		HeadID   string           `json:"headId"`
 	}
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatal(err)
@@ -487,6 +488,12 @@ func TestResultJSON(t *testing.T) {
 	}
 	if got.Summary == nil || got.Summary.Changed != 6 {
 		t.Errorf("summary = %+v, want changed 6", got.Summary)
+	}
+	if got.Stream["forecastId"] != "net_bookings" || got.Stream["period"] != "2026_Q4" {
+		t.Errorf("stream = %v, want forecastId net_bookings and period 2026_Q4", got.Stream)
+	}
+	if got.HeadID == "" {
+		t.Errorf("headId is empty in %s", b)
 	}
 
 	empty, err := json.Marshal(&clariwatch.Result{Baseline: true})

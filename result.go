@@ -13,8 +13,9 @@ import (
 type Result struct {
 	// Stream is the key of the stream the export belongs to.
 	Stream snapshot.Key
-	// Baseline is true for the first export of a stream: it is stored
-	// and becomes the head, and nothing is compared or sent.
+	// Baseline is true for the first export of a stream, and for the
+	// first export after a head without values: it is stored and becomes
+	// the head, and nothing is compared or sent.
 	Baseline bool
 	// DryRun is true when the tick wrote nothing and sent nothing.
 	DryRun bool
@@ -32,6 +33,9 @@ type Result struct {
 	Notified bool
 	// Advanced is true when the head moved to SnapshotID.
 	Advanced bool
+	// Pruned lists the snapshots that retention removed after the head
+	// moved.
+	Pruned []string
 	// Report is the comparison; for a baseline, an empty report of the
 	// export's periods.
 	Report *diff.Report
@@ -41,29 +45,45 @@ type Result struct {
 }
 
 // resultJSON is the JSON form of a Result.
+// Its keys are camelCase, like those of the diff.Change objects it holds.
 type resultJSON struct {
-	Stream        snapshot.Key  `json:"stream"`
+	Stream        streamJSON    `json:"stream"`
 	Baseline      bool          `json:"baseline"`
-	DryRun        bool          `json:"dry_run"`
-	SnapshotID    string        `json:"snapshot_id,omitempty"`
-	HeadID        string        `json:"head_id,omitempty"`
-	JobID         string        `json:"job_id,omitempty"`
+	DryRun        bool          `json:"dryRun"`
+	SnapshotID    string        `json:"snapshotId,omitempty"`
+	HeadID        string        `json:"headId,omitempty"`
+	JobID         string        `json:"jobId,omitempty"`
 	Unchanged     bool          `json:"unchanged"`
 	Notified      bool          `json:"notified"`
 	Advanced      bool          `json:"advanced"`
+	Pruned        []string      `json:"pruned,omitempty"`
 	Periods       []string      `json:"periods"`
-	PeriodChanged bool          `json:"period_changed"`
+	PeriodChanged bool          `json:"periodChanged"`
 	Changes       []diff.Change `json:"changes"`
 	Summary       diff.Summary  `json:"summary"`
 }
 
-// MarshalJSON encodes r as one object with the keys stream, baseline,
-// dry_run, snapshot_id, head_id, job_id, unchanged, notified, advanced,
-// periods, period_changed, changes (the diff.Change objects, [] when none)
-// and summary (the diff.Summary).
+// streamJSON is the JSON form of a stream key.
+type streamJSON struct {
+	ForecastID string `json:"forecastId"`
+	Period     string `json:"period"`
+	Scope      string `json:"scope"`
+	Currency   string `json:"currency"`
+	Types      string `json:"types,omitempty"`
+}
+
+// MarshalJSON encodes r as one object with the keys stream (forecastId,
+// period, scope, currency, types), baseline, dryRun, snapshotId, headId,
+// jobId, unchanged, notified, advanced, pruned, periods, periodChanged,
+// changes (the diff.Change objects, [] when none) and summary (the
+// diff.Summary).
 func (r *Result) MarshalJSON() ([]byte, error) {
 	out := resultJSON{
-		Stream: r.Stream, Baseline: r.Baseline, DryRun: r.DryRun,
+		Stream: streamJSON{
+			ForecastID: r.Stream.ForecastID, Period: r.Stream.TimePeriod, Scope: r.Stream.Scope,
+			Currency: r.Stream.Currency, Types: r.Stream.Types,
+		},
+		Baseline: r.Baseline, DryRun: r.DryRun, Pruned: r.Pruned,
 		SnapshotID: r.SnapshotID, HeadID: r.HeadID, JobID: r.JobID,
 		Unchanged: r.Unchanged, Notified: r.Notified, Advanced: r.Advanced,
 		Periods: []string{}, Changes: []diff.Change{},

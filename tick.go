@@ -287,9 +287,7 @@ func (t *tick) diffHead(ctx context.Context, head snapshot.Meta, early *earlyHea
 func (t *tick) compare(ctx context.Context, head snapshot.Meta, d *headDiff) error {
 	switch {
 	case t.res.Baseline:
-		t.res.Report = &diff.Report{Periods: []string{t.res.Stream.TimePeriod}, Changes: []diff.Change{}}
-		t.log.InfoContext(ctx, "baseline", "stream", t.res.Stream.String(), "job_id", t.res.JobID,
-			"snapshot_id", t.res.SnapshotID)
+		t.baseline(ctx, "first export of the stream")
 	case head.SHA256 == t.snap.SHA256 && head.Size == t.snap.Size:
 		t.res.Unchanged = true
 		n := len(t.rows)
@@ -304,6 +302,14 @@ func (t *tick) compare(ctx context.Context, head snapshot.Meta, d *headDiff) err
 		switch {
 		case d.err != nil:
 			return d.err
+		case d.owners == 0:
+			// A head without values, such as an export taken before anyone
+			// forecast, gives nothing to compare with. This export becomes
+			// the baseline instead of reporting every value as added.
+			t.res.Baseline = true
+			t.baseline(ctx, "the head has no values")
+			t.render()
+			return nil
 		case t.suspicious(d.owners, d.missing):
 			return &SuspiciousExportError{Stream: t.res.Stream, HeadID: t.res.HeadID, SnapshotID: t.res.SnapshotID,
 				HeadOwners: d.owners, Missing: d.missing, MaxShare: t.m.cfg.MaxMissingOwners}
@@ -316,6 +322,13 @@ func (t *tick) compare(ctx context.Context, head snapshot.Meta, d *headDiff) err
 	}
 	t.render()
 	return nil
+}
+
+// baseline sets the empty report of a baseline and logs why.
+func (t *tick) baseline(ctx context.Context, reason string) {
+	t.res.Report = &diff.Report{Periods: []string{t.res.Stream.TimePeriod}, Changes: []diff.Change{}}
+	t.log.InfoContext(ctx, "baseline", "stream", t.res.Stream.String(), "job_id", t.res.JobID,
+		"snapshot_id", t.res.SnapshotID, "head_id", t.res.HeadID, "reason", reason)
 }
 
 // headRows reads the head snapshot of stream k and converts it to rows.
@@ -355,6 +368,7 @@ func (t *tick) render() {
 		opts.Stream = t.res.Stream.ForecastID
 	}
 	opts.Baseline = t.res.Baseline
+	opts.DryRun = t.m.cfg.DryRun
 	opts.Key = deliveryKey(t.res.Stream, t.res.HeadID, t.res.SnapshotID)
 	t.res.Message = notify.RenderReport(t.res.Report, &opts)
 }
@@ -394,5 +408,26 @@ func (t *tick) advance(ctx context.Context) error {
 	t.res.Advanced = true
 	t.log.InfoContext(ctx, "head advanced", "stream", t.res.Stream.String(), "job_id", t.res.JobID,
 		"from", t.res.HeadID, "to", t.res.SnapshotID)
+	t.prune(ctx)
 	return nil
+}
+
+// prune applies the retention policy after the head moved. A failure is
+// logged, not returned: the alerts were sent and the head moved, so the
+// tick succeeded, and the next tick prunes again.
+func (t *tick) prune(ctx context.Context) {
+	if t.m.cfg.Keep < 0 {
+		return
+	}
+	removed, err := t.m.cfg.Store.Prune(ctx, t.res.Stream, snapshot.Retention{KeepLast: t.m.cfg.Keep})
+	if err != nil {
+		t.log.WarnContext(ctx, "prune failed", "stream", t.res.Stream.String(), "job_id", t.res.JobID,
+			"snapshot_id", t.res.SnapshotID, "err", err)
+		return
+	}
+	t.res.Pruned = removed
+	if len(removed) > 0 {
+		t.log.InfoContext(ctx, "pruned", "stream", t.res.Stream.String(), "job_id", t.res.JobID,
+			"snapshot_id", t.res.SnapshotID, "removed", len(removed))
+	}
 }

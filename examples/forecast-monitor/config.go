@@ -26,6 +26,7 @@ type config struct {
 	minChange  diff.Amount
 	maxAlerts  int
 	maxMissing float64
+	keep       int
 	format     string
 	every      time.Duration
 	dryRun     bool
@@ -84,6 +85,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.Var(amountFlag{&c.threshold}, "threshold", "minimum move to alert on, in `PERCENT` of the previous value")
 	fs.Var(amountFlag{&c.minChange}, "min-change", "minimum absolute move to alert on, an `AMOUNT` in the export's currency")
 	fs.Float64Var(&c.maxMissing, "max-missing", c.maxMissing, "reject an export that lacks more than this `PERCENT` of the last snapshot's owners as partial; 100 turns the check off")
+	fs.IntVar(&c.keep, "keep", clariwatch.DefaultKeepSnapshots, "number `N` of snapshots kept per stream; older ones are deleted after the head moves; -1 keeps all")
 	fs.IntVar(&c.maxAlerts, "max-alerts", 10, "maximum number `N` of changes listed in one alert; the rest are counted")
 	fs.StringVar(&c.format, "format", "text", "what to print on stdout per tick: `text` or json (one object per line)")
 	fs.DurationVar(&c.every, "every", 0, "loop, one tick every `DURATION` such as 4h, with a ±5 % jitter (default: one tick and exit)")
@@ -123,6 +125,8 @@ func (c *config) check(rest []string, level string) error {
 		return fmt.Errorf("-max-alerts %d is invalid; use 1 or more", c.maxAlerts)
 	case c.every < 0 || (c.every > 0 && c.every < minEvery):
 		return fmt.Errorf("-every %s is invalid; use %s or more, such as 4h, or leave it out for one tick", c.every, minEvery)
+	case c.keep == 0 || c.keep < -1:
+		return fmt.Errorf("-keep %d is invalid; use 1 or more, or -1 to keep every snapshot", c.keep)
 	case !(c.maxMissing > 0 && c.maxMissing <= 100):
 		return fmt.Errorf("-max-missing %v is invalid; use a percent above 0 and at most 100", c.maxMissing)
 	case c.demo && (c.exportFile != "" || c.every != 0 || c.dryRun):

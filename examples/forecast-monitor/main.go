@@ -29,7 +29,8 @@
 // baseline: stored, not alerted. The head snapshot moves only after every
 // notifier succeeded, so a failed alert is sent again by the next tick.
 // An export that lacks more than half of the head's owners is rejected;
-// -max-missing sets that share.
+// -max-missing sets that share. After the head moves, snapshots beyond
+// the newest -keep of the stream are deleted, never the head or its parent.
 //
 // Exit status: 0 when the tick succeeded, whether or not anything changed;
 // 1 when it failed; 2 for a usage error. With -every (1m or more) the

@@ -81,6 +81,8 @@ func TestExitCodes(t *testing.T) {
 		{"empty store", nil, []string{"-export-file", testdata("export-1.json"), "-store", ""}, 2, "-store"},
 		{"demo with dry-run", nil, []string{"-demo", "-dry-run"}, 2, "-dry-run"},
 		{"every negative", nil, []string{"-export-file", testdata("export-1.json"), "-every", "-1h"}, 2, "-every"},
+		{"keep zero", nil, []string{"-export-file", testdata("export-1.json"), "-keep", "0"}, 2, "-keep"},
+		{"keep below -1", nil, []string{"-export-file", testdata("export-1.json"), "-keep", "-2"}, 2, "-keep"},
 		{"max-missing zero", nil, []string{"-export-file", testdata("export-1.json"), "-max-missing", "0"}, 2, "-max-missing"},
 		{"max-missing above 100", nil, []string{"-export-file", testdata("export-1.json"), "-max-missing", "150"}, 2, "-max-missing"},
 		{"max-missing NaN", nil, []string{"-export-file", testdata("export-1.json"), "-max-missing", "NaN"}, 2, "-max-missing"},

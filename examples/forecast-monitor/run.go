@@ -119,6 +119,7 @@ func newMonitor(c *config, src clariwatch.Source, store snapshot.Store, log *slo
 		Currency:   c.currency,
 		// Config.MaxMissingOwners is a share from 0 to 1.
 		MaxMissingOwners: c.maxMissing / 100,
+		Keep:             c.keep,
 		Logger:           log,
 		DryRun:           c.dryRun,
 	})
