@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/clariwatch/clariwatch/clari"
+	"github.com/clariwatch/clariwatch/diff"
 )
 
 // Source produces forecast exports for a [Monitor].
@@ -39,6 +40,11 @@ type Fetched struct {
 	Export *clari.Export
 	// JobID is the export job that produced Body; empty for files.
 	JobID string
+
+	// rows, when not nil, are the rows of Body, and Export has only the
+	// time period and the field of a per-owner export, which is all that
+	// a tick needs of it. Only fetchFrom sets it.
+	rows []diff.Row
 }
 
 // ClariSource fetches exports from Clari's forecast export API.
@@ -103,6 +109,45 @@ func (s *FileSource) Fetch(ctx context.Context, req FetchRequest) (*Fetched, err
 		return nil, &clari.FileError{Path: s.Path, Err: err}
 	}
 	return &Fetched{Body: body, Export: exp}, nil
+}
+
+// fetchRows is Fetch for a tick: it converts a per-owner file in the
+// common form that clari.ReadOptions.ReadOwnerRows takes straight to rows,
+// and builds no full Export for it. Other files go through Fetch.
+func (s *FileSource) fetchRows(ctx context.Context, req FetchRequest) (*Fetched, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	body, err := s.read()
+	if err != nil {
+		return nil, &clari.FileError{Path: s.Path, Err: err}
+	}
+	rows, ok := clari.ReadOptions{Period: s.Period}.ReadOwnerRows(body)
+	if !ok {
+		exp, err := decodeExport(body, s.Period)
+		if err != nil {
+			return nil, &clari.FileError{Path: s.Path, Err: err}
+		}
+		return &Fetched{Body: body, Export: exp}, nil
+	}
+	// ReadOwnerRows returns rows of one period, and the common per-owner
+	// form has no currency key, so this Export gives the tick the period
+	// and currency that the full one would.
+	exp := &clari.Export{
+		Fields:      []clari.Field{{FieldID: clari.OwnerFieldID, FieldName: clari.OwnerFieldName}},
+		TimePeriods: []clari.TimePeriod{{TimePeriodID: rows[0].Period}},
+	}
+	return &Fetched{Body: body, Export: exp, rows: rows}, nil
+}
+
+// fetchFrom fetches an export from src for a tick. A Source that wraps a
+// FileSource goes through its Fetch and the full Export, which gives the
+// same rows more slowly.
+func fetchFrom(ctx context.Context, src Source, req FetchRequest) (*Fetched, error) {
+	if fs, ok := src.(*FileSource); ok && fs != nil {
+		return fs.fetchRows(ctx, req)
+	}
+	return src.Fetch(ctx, req)
 }
 
 // read reads at most MaxSize bytes of the file, so that a huge file or a

@@ -116,7 +116,7 @@ func (t *tick) fetch(ctx context.Context) error {
 	if pending != "" {
 		t.log.InfoContext(ctx, "resuming export job", "request", reqKey.String(), "job_id", pending)
 	}
-	f, err := cfg.Source.Fetch(ctx, req)
+	f, err := fetchFrom(ctx, cfg.Source, req)
 	if err != nil {
 		t.dropDeadJob(ctx, reqKey, f, err)
 		return fmt.Errorf("clariwatch: fetch export of %s: %w", reqKey, err)
@@ -135,6 +135,10 @@ func (t *tick) fetch(ctx context.Context) error {
 // convert turns the export into rows. It runs after fetch so that the
 // head snapshot can be decoded at the same time.
 func (t *tick) convert(ctx context.Context) error {
+	if t.fetched.rows != nil {
+		t.rows = t.fetched.rows
+		return nil
+	}
 	rows, err := t.fetched.Export.Rows()
 	if err != nil {
 		err = fmt.Errorf("clariwatch: export of %s: %w", requestKey(t.m.cfg), err)
@@ -337,6 +341,9 @@ func (t *tick) headRows(ctx context.Context, k snapshot.Key, head snapshot.Meta)
 	_, body, err := t.m.cfg.Store.Get(ctx, head.ID)
 	if err != nil {
 		return nil, fmt.Errorf("clariwatch: read head %s of stream %s: %w", head.ID, k, err)
+	}
+	if rows, ok := (clari.ReadOptions{Period: k.TimePeriod}).ReadOwnerRows(body); ok {
+		return rows, nil
 	}
 	exp, err := decodeExportFrom(ctxReader{ctx, bytes.NewReader(body)}, k.TimePeriod)
 	if err != nil {

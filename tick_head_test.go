@@ -12,6 +12,7 @@ import (
 	"github.com/clariwatch/clariwatch"
 	"github.com/clariwatch/clariwatch/diff"
 	"github.com/clariwatch/clariwatch/snapshot"
+	"github.com/google/go-cmp/cmp"
 )
 
 // staleHeadStore answers its first Head call with the snapshot stale, as
@@ -73,6 +74,69 @@ func TestTickHeadMovedBeforeLock(t *testing.T) {
 			want := diff.MustParseAmount("200")
 			if got := res.Report.Changes[0].Previous; got == nil || got.Cmp(want) != 0 {
 				t.Errorf("Tick() change from %v, want from %v (the head under the lock)", got, want)
+			}
+		})
+	}
+}
+
+// wrappedSource hides a FileSource's type, so that the tick fetches
+// through Fetch and converts the full Export.
+type wrappedSource struct{ clariwatch.Source }
+
+// TestTickOwnerRowsPathMatchesExport checks that a tick on per-owner files
+// reports the same changes whether it reads them straight to rows or
+// through the full Export, for the common form and for files that the
+// direct path does not take.
+func TestTickOwnerRowsPathMatchesExport(t *testing.T) {
+	tests := []struct{ name, prev, curr string }{
+		{name: "common form",
+			prev: `{"period":"2026_Q4","entries":[{"ownerEmail":"Ana@Example.com","ownerName":"Ana","forecastAmount":100},` +
+				`{"ownerEmail":"bo@example.com","ownerName":"Bo","forecastAmount":50},{"ownerId":"7","forecastAmount":1}]}`,
+			curr: `{"period":"2026_Q4","entries":[{"ownerEmail":"ana@example.com","ownerName":"Ana","forecastAmount":150.25},` +
+				`{"ownerEmail":"cy@example.com","ownerName":"Cy","forecastAmount":20},{"ownerId":"7","forecastAmount":1}]}`},
+		{name: "null and string amounts",
+			prev: `{"period":"2026_Q4","entries":[{"ownerEmail":"ana@example.com","forecastAmount":"100"},` +
+				`{"ownerEmail":"bo@example.com","forecastAmount":null}]}`,
+			curr: `{"period":"2026_Q4","entries":[{"ownerEmail":"ana@example.com","forecastAmount":300},` +
+				`{"ownerEmail":"bo@example.com","forecastAmount":70}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var reports []*diff.Report
+			for _, wrap := range []bool{false, true} {
+				ctx := t.Context()
+				dir := t.TempDir()
+				prev, curr := filepath.Join(dir, "prev.json"), filepath.Join(dir, "curr.json")
+				if err := os.WriteFile(prev, []byte(tt.prev), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(curr, []byte(tt.curr), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				src := &clariwatch.FileSource{Path: prev}
+				var s clariwatch.Source = src
+				if wrap {
+					s = wrappedSource{src}
+				}
+				m, err := clariwatch.NewMonitor(clariwatch.Config{Source: s, Store: snapshot.NewMemoryStore(), ForecastID: "f"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := m.Tick(ctx); err != nil {
+					t.Fatalf("baseline tick (wrapped %t): %v", wrap, err)
+				}
+				src.Path = curr
+				res, err := m.Tick(ctx)
+				if err != nil {
+					t.Fatalf("second tick (wrapped %t): %v", wrap, err)
+				}
+				reports = append(reports, res.Report)
+			}
+			if len(reports[0].Changes) == 0 {
+				t.Fatal("no changes: the test compares nothing")
+			}
+			if d := cmp.Diff(reports[1], reports[0], cmp.Comparer(func(a, b diff.Amount) bool { return a.Cmp(b) == 0 })); d != "" {
+				t.Errorf("report differs between the Export path and the direct path (-export +direct):\n%s", d)
 			}
 		})
 	}

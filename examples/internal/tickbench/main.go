@@ -122,8 +122,14 @@ func run(ctx context.Context, dir, storeDir, file, period, cpuProfile string) er
 	}
 	defer fs.Close()
 	tm := &timer{}
+	timed := src
+	if file == "" {
+		// A wrapped FileSource would lose the tick's per-owner fast path,
+		// so a file fetch shows only as the gap before "head meta".
+		timed = &timedSource{Source: src, t: tm}
+	}
 	mon, err := clariwatch.NewMonitor(clariwatch.Config{
-		Source:     &timedSource{Source: src, t: tm},
+		Source:     timed,
 		Store:      &timedStore{Store: fs, t: tm},
 		Locker:     fs,
 		Notifier:   &timedNotifier{t: tm},

@@ -1,0 +1,305 @@
+package clari
+
+import (
+	"bytes"
+	"cmp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/clariwatch/clariwatch/diff"
+)
+
+// span is the position of a string in the scanned input: s[start:end].
+type span struct{ start, end uint32 }
+
+// ownerRecord is one entry of the per-owner shape, as ReadOwnerRows
+// scans it.
+// It holds no pointer, so the garbage collector does not scan the
+// records.
+type ownerRecord struct {
+	id, email, name, period span
+	value                   diff.Amount
+	keys                    uint8 // bits of the keys seen
+}
+
+// changedID marks the span of an owner id that is not a substring of the
+// input: its end is an index into ownerScanner.changed.
+const changedID = ^uint32(0)
+
+// Bits of ownerRecord.keys.
+const (
+	keyEmail uint8 = 1 << iota
+	keyName
+	keyID
+	keyPeriod
+	keyAmount
+)
+
+// ReadOwnerRows returns the rows of the export in body when body is in
+// the common form of the per-owner shape, and false for any other input,
+// valid or not, which [ReadOptions.Read] then decodes. The rows are those
+// that Read followed by [Export.Rows] returns, and they share memory with
+// one copy of body. Going straight to rows takes a fraction of the time
+// and memory of building the [Export].
+//
+// The common form has one top-level object with the keys "period" and
+// "entries" only. Its entries have the keys "ownerEmail", "ownerName",
+// "ownerId", "period" and "forecastAmount" only, spelled exactly so, and
+// each has a number as its amount. Strings have no escapes and are valid
+// UTF-8. All entries have one period and distinct owners.
+func (o ReadOptions) ReadOwnerRows(body []byte) ([]diff.Row, bool) {
+	if len(body) >= 1<<32-1 || len(bytes.TrimSpace(body)) == 0 {
+		return nil, false
+	}
+	sc := ownerScanner{b: body, s: string(body)}
+	// Every entry has a '{', so this count bounds the entries.
+	sc.recs = make([]ownerRecord, 0, bytes.Count(body, []byte{'{'}))
+	if !sc.export() {
+		return nil, false
+	}
+	period := sc.s[sc.period.start:sc.period.end]
+	if period == "" {
+		period = o.Period
+	}
+	return sc.rows(period)
+}
+
+// ownerScanner scans the common form of the per-owner shape. b and s hold
+// the same bytes, so that strings are substrings of s and need no copy.
+type ownerScanner struct {
+	b      []byte
+	s      string
+	pos    int
+	period span // the top-level "period"
+	recs   []ownerRecord
+	// changed holds the owner ids that differ from their email, which
+	// was trimmed or lower-cased.
+	changed []string
+}
+
+// id returns the owner id of r.
+func (sc *ownerScanner) id(r *ownerRecord) string {
+	if r.id.start == changedID {
+		return sc.changed[r.id.end]
+	}
+	return sc.s[r.id.start:r.id.end]
+}
+
+func (sc *ownerScanner) space() {
+	for sc.pos < len(sc.b) {
+		switch sc.b[sc.pos] {
+		case ' ', '\t', '\n', '\r':
+			sc.pos++
+		default:
+			return
+		}
+	}
+}
+
+// next skips white space and consumes c when it comes next.
+func (sc *ownerScanner) next(c byte) bool {
+	sc.space()
+	if sc.pos < len(sc.b) && sc.b[sc.pos] == c {
+		sc.pos++
+		return true
+	}
+	return false
+}
+
+// str scans a string with no escape and returns its span.
+func (sc *ownerScanner) str() (span, bool) {
+	if !sc.next('"') {
+		return span{}, false
+	}
+	start, j, ascii := sc.pos, sc.pos, true
+	for j < len(sc.b) && plainByte[sc.b[j]] {
+		j++
+	}
+	for j < len(sc.b) && sc.b[j] != '"' {
+		if c := sc.b[j]; c < 0x20 || c == '\\' {
+			return span{}, false
+		}
+		ascii = false
+		j++
+	}
+	if j == len(sc.b) || (!ascii && !utf8.Valid(sc.b[start:j])) {
+		return span{}, false
+	}
+	sc.pos = j + 1
+	return span{uint32(start), uint32(j)}, true
+}
+
+// amount scans a number that fastAmount converts.
+func (sc *ownerScanner) amount() (diff.Amount, bool) {
+	sc.space()
+	j := sc.pos
+	for j < len(sc.b) && isNumberByte(sc.b[j]) {
+		j++
+	}
+	lit := sc.b[sc.pos:j]
+	if len(lit) == 0 || !validNumber(lit) {
+		return diff.Amount{}, false
+	}
+	sc.pos = j
+	return fastAmount(lit)
+}
+
+// object scans an object whose members member scans, after their key.
+func (sc *ownerScanner) object(member func(key []byte) bool) bool {
+	if !sc.next('{') {
+		return false
+	}
+	if sc.next('}') {
+		return true
+	}
+	for {
+		key, ok := sc.str()
+		if !ok || !sc.next(':') || !member(sc.b[key.start:key.end]) {
+			return false
+		}
+		if sc.next('}') {
+			return true
+		}
+		if !sc.next(',') {
+			return false
+		}
+	}
+}
+
+// export scans the top-level object and the end of the input.
+func (sc *ownerScanner) export() bool {
+	var seenPeriod, seenEntries bool
+	ok := sc.object(func(key []byte) bool {
+		var ok bool
+		switch {
+		case string(key) == "period" && !seenPeriod:
+			seenPeriod = true
+			sc.period, ok = sc.str()
+		case string(key) == "entries" && !seenEntries:
+			seenEntries = true
+			ok = sc.entries()
+		}
+		return ok
+	})
+	sc.space()
+	return ok && seenEntries && sc.pos == len(sc.b)
+}
+
+// entries scans the entries array.
+func (sc *ownerScanner) entries() bool {
+	if !sc.next('[') {
+		return false
+	}
+	if sc.next(']') {
+		return true
+	}
+	for {
+		sc.recs = append(sc.recs, ownerRecord{})
+		if !sc.entry(&sc.recs[len(sc.recs)-1]) {
+			return false
+		}
+		if sc.next(']') {
+			return true
+		}
+		if !sc.next(',') {
+			return false
+		}
+	}
+}
+
+// entry scans one entry into r. It rejects a repeated key and an entry
+// with no amount, which Rows would skip.
+func (sc *ownerScanner) entry(r *ownerRecord) bool {
+	ok := sc.object(func(key []byte) bool {
+		var bit uint8
+		var ok bool
+		switch string(key) {
+		case "ownerEmail":
+			bit = keyEmail
+			r.email, ok = sc.str()
+		case "ownerName":
+			bit = keyName
+			r.name, ok = sc.str()
+		case "ownerId":
+			bit = keyID
+			r.id, ok = sc.str()
+		case "period":
+			bit = keyPeriod
+			r.period, ok = sc.str()
+		case "forecastAmount":
+			bit = keyAmount
+			r.value, ok = sc.amount()
+		}
+		if r.keys&bit != 0 {
+			return false
+		}
+		r.keys |= bit
+		return ok
+	})
+	if !ok || r.keys&keyAmount == 0 {
+		return false
+	}
+	if r.id.start != r.id.end {
+		return true
+	}
+	// As convertOwners does: ownerId, else the email trimmed and
+	// lower-cased.
+	email := sc.s[r.email.start:r.email.end]
+	id := strings.ToLower(strings.TrimSpace(email))
+	switch {
+	case id == "":
+		return false
+	case id == email:
+		r.id = r.email
+	default:
+		r.id = span{changedID, uint32(len(sc.changed))}
+		sc.changed = append(sc.changed, id)
+	}
+	return true
+}
+
+// rows sorts the records by owner id and builds their rows. It reports
+// false when two records have one owner or when they do not all have
+// one period, top being the period of those that name none.
+func (sc *ownerScanner) rows(top string) ([]diff.Row, bool) {
+	if len(sc.recs) == 0 {
+		return nil, false
+	}
+	period := ""
+	items := make([]rowItem, len(sc.recs))
+	for i := range sc.recs {
+		r := &sc.recs[i]
+		p := sc.s[r.period.start:r.period.end]
+		if p == "" {
+			p = top
+		}
+		if p == "" || (i > 0 && p != period) {
+			return nil, false
+		}
+		period = p
+		items[i] = rowItem{prefix: idPrefix(sc.id(r)), entry: int32(i)}
+	}
+	sortItems(items, 1, func(a, b rowItem) int {
+		return cmp.Or(cmp.Compare(a.prefix, b.prefix), strings.Compare(sc.id(&sc.recs[a.entry]), sc.id(&sc.recs[b.entry])))
+	})
+	rows := make([]diff.Row, len(items))
+	for k, it := range items {
+		r := &sc.recs[it.entry]
+		id := sc.id(r)
+		if k > 0 && rows[k-1].OwnerID == id {
+			return nil, false
+		}
+		// Field by field, not a composite literal: that one is built
+		// aside and copied with a bulk write barrier while the garbage
+		// collector runs.
+		row := &rows[k]
+		row.Period = period
+		row.OwnerID = id
+		row.Email = sc.s[r.email.start:r.email.end]
+		row.Name = sc.s[r.name.start:r.name.end]
+		row.Field = OwnerFieldID
+		row.FieldName = OwnerFieldName
+		row.Value = r.value
+	}
+	return rows, true
+}

@@ -1,0 +1,103 @@
+package clari
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// readAndRows is what ReadRows must return: Read, then Rows.
+func readAndRows(o ReadOptions, body []byte) (any, error) {
+	e, err := o.Read(bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	return e.Rows()
+}
+
+func TestReadOwnerRowsMatchesRead(t *testing.T) {
+	tests := []struct {
+		name   string
+		body   string
+		period string
+		plain  bool // the fast path takes it
+	}{
+		{name: "plain", plain: true,
+			body: `{"period":"2026_Q4","entries":[{"ownerEmail":"b@x.com","ownerName":"B","forecastAmount":2.5},` +
+				`{"ownerEmail":"a@x.com","ownerName":"A","forecastAmount":-1}]}`},
+		{name: "spaces and key order", plain: true,
+			body: " {\n\"entries\" : [ { \"forecastAmount\" : 10.123456 , \"ownerName\":\"Zoë\", \"ownerEmail\":\" Ana@X.com \" } ] ,\"period\":\"P\"}\n"},
+		{name: "owner id and entry period", plain: true,
+			body: `{"entries":[{"ownerId":"42","ownerEmail":"a@x.com","period":"P","forecastAmount":1},` +
+				`{"ownerEmail":"42@x.com","period":"P","forecastAmount":3}]}`},
+		{name: "period from options", plain: true, period: "Q",
+			body: `{"entries":[{"ownerEmail":"a@x.com","forecastAmount":1}]}`},
+		{name: "long shared prefixes", plain: true,
+			body: `{"period":"P","entries":[{"ownerEmail":"rep10000@x","forecastAmount":1},{"ownerEmail":"rep1000@x","forecastAmount":2},` +
+				`{"ownerEmail":"rep100000@x","forecastAmount":3},{"ownerEmail":"rep10000","forecastAmount":4}]}`},
+		{name: "duplicate owner", body: `{"period":"P","entries":[{"ownerEmail":"a@x","ownerName":"1","forecastAmount":1},` +
+			`{"ownerEmail":"A@x","ownerName":"2","forecastAmount":2}]}`},
+		{name: "null amount", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":null}]}`},
+		{name: "string amount", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":"1"}]}`},
+		{name: "exponent", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":1e3}]}`},
+		{name: "escape", body: `{"period":"P","entries":[{"ownerEmail":"a\u0040x","forecastAmount":1}]}`},
+		{name: "invalid UTF-8", body: "{\"period\":\"P\",\"entries\":[{\"ownerEmail\":\"a@x\",\"ownerName\":\"\xff\",\"forecastAmount\":1}]}"},
+		{name: "two periods", body: `{"entries":[{"ownerEmail":"a@x","period":"P","forecastAmount":1},` +
+			`{"ownerEmail":"b@x","period":"Q","forecastAmount":1}]}`},
+		{name: "no period", body: `{"entries":[{"ownerEmail":"a@x","forecastAmount":1}]}`},
+		{name: "no owner", body: `{"period":"P","entries":[{"ownerName":"A","forecastAmount":1}]}`},
+		{name: "other key", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":1,"note":"x"}]}`},
+		{name: "key case", body: `{"period":"P","entries":[{"OwnerEmail":"a@x","forecastAmount":1}]}`},
+		{name: "repeated key", body: `{"period":"P","entries":[{"ownerEmail":"a@x","ownerEmail":"b@x","forecastAmount":1}]}`},
+		{name: "empty entries", body: `{"period":"P","entries":[]}`},
+		{name: "clari shape", body: `{"entries":[{"timePeriodId":"P","userId":"1","fieldId":"f","forecastValue":1}]}`},
+		{name: "trailing data", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":1}]} x`},
+		{name: "cut", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":1}`},
+		{name: "bad number", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":01}]}`},
+		{name: "empty", body: ``},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := ReadOptions{Period: tt.period}
+			body := []byte(tt.body)
+			got, plain := o.ReadOwnerRows(body)
+			if plain != tt.plain {
+				t.Fatalf("ReadOwnerRows took the input: %t, want %t", plain, tt.plain)
+			}
+			if !plain {
+				return
+			}
+			want, err := readAndRows(o, body)
+			if err != nil {
+				t.Fatalf("Read and Rows: %v", err)
+			}
+			if d := cmp.Diff(want, any(got), cmpAmount); d != "" {
+				t.Errorf("ReadOwnerRows differs from Read and Rows (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// FuzzReadOwnerRows checks that whenever the per-owner fast path takes an
+// input, Read and Rows accept it too and return the same rows.
+func FuzzReadOwnerRows(f *testing.F) {
+	f.Add([]byte(`{"period":"P","entries":[{"ownerEmail":"B@x","ownerName":"B","forecastAmount":2.5},{"ownerId":"7","forecastAmount":-0.000001}]}`), "")
+	f.Add([]byte(`{"entries":[{"ownerEmail":" a@x ","period":"Q","forecastAmount":123456789012.5}]}`), "P")
+	f.Add([]byte("{\"period\":\"P\",\"entries\":[{\"ownerEmail\":\"\xc3\xa9@x\",\"forecastAmount\":0}]}"), "")
+	f.Add(readTestdataF(f, "owners.json"), "")
+	f.Fuzz(func(t *testing.T, body []byte, period string) {
+		o := ReadOptions{Period: period}
+		got, plain := o.ReadOwnerRows(body)
+		if !plain {
+			return
+		}
+		want, err := readAndRows(o, body)
+		if err != nil {
+			t.Fatalf("fast path took an input that Read and Rows reject: %v", err)
+		}
+		if d := cmp.Diff(want, any(got), cmpAmount); d != "" {
+			t.Fatalf("fast path differs from Read and Rows (-want +got):\n%s", d)
+		}
+	})
+}
