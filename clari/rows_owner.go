@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/clariwatch/clariwatch/diff"
@@ -51,10 +52,16 @@ func (o ReadOptions) ReadOwnerRows(body []byte) ([]diff.Row, bool) {
 	if len(body) >= 1<<32-1 || len(bytes.TrimSpace(body)) == 0 {
 		return nil, false
 	}
-	sc := ownerScanner{b: body, s: string(body)}
+	// The strings of the rows are substrings of one copy of body, made
+	// while the entries are scanned, which needs only body.
+	text := make(chan string, 1)
+	go func() { text <- string(body) }()
+	sc := ownerScanner{b: body}
 	// Every entry has a '{', so this count bounds the entries.
 	sc.recs = make([]ownerRecord, 0, bytes.Count(body, []byte{'{'}))
-	if !sc.export() {
+	ok := sc.export()
+	sc.s = <-text
+	if !ok {
 		return nil, false
 	}
 	period := sc.s[sc.period.start:sc.period.end]
@@ -66,6 +73,7 @@ func (o ReadOptions) ReadOwnerRows(body []byte) ([]diff.Row, bool) {
 
 // ownerScanner scans the common form of the per-owner shape. b and s hold
 // the same bytes, so that strings are substrings of s and need no copy.
+// The scan reads only b, and s is set for rows.
 type ownerScanner struct {
 	b      []byte
 	s      string
@@ -185,7 +193,8 @@ func (sc *ownerScanner) export() bool {
 	return ok && seenEntries && sc.pos == len(sc.b)
 }
 
-// entries scans the entries array.
+// entries scans the entries array. The entries of a large input are
+// scanned in two halves at once: see ownerHalf.
 func (sc *ownerScanner) entries() bool {
 	if !sc.next('[') {
 		return false
@@ -193,6 +202,67 @@ func (sc *ownerScanner) entries() bool {
 	if sc.next(']') {
 		return true
 	}
+	h := sc.startHalf()
+	if h != nil {
+		defer func() { <-h.done }()
+	}
+	for {
+		if h != nil && sc.pos == h.start {
+			return sc.join(h)
+		}
+		sc.recs = append(sc.recs, ownerRecord{})
+		if !sc.entry(&sc.recs[len(sc.recs)-1]) {
+			return false
+		}
+		if sc.next(']') {
+			return true
+		}
+		if !sc.next(',') {
+			return false
+		}
+		sc.space()
+	}
+}
+
+// splitSize is the size of the rest of the input from which entries
+// scans the second half of the entries on another goroutine.
+const splitSize = 1 << 20
+
+// ownerHalf is the scan of the entries from start, a guess at the start
+// of an entry past the middle of the input, to the end of the array. The
+// first scan uses it only if it reaches start as the start of an entry:
+// from there on both scans read the same bytes in the same state, so
+// they get the same records. Otherwise the first scan goes on alone, for
+// example when the guess was inside a string.
+type ownerHalf struct {
+	sc    ownerScanner
+	start int
+	ok    bool
+	done  chan struct{}
+}
+
+// startHalf starts scanning the second half of the entries, or returns
+// nil for a small input or when it finds no guess.
+func (sc *ownerScanner) startHalf() *ownerHalf {
+	if len(sc.b)-sc.pos < splitSize {
+		return nil
+	}
+	start := sc.entryAfter(sc.pos + (len(sc.b)-sc.pos)/2)
+	if start < 0 {
+		return nil
+	}
+	h := &ownerHalf{start: start, done: make(chan struct{})}
+	h.sc = ownerScanner{b: sc.b, pos: start}
+	h.sc.recs = make([]ownerRecord, 0, bytes.Count(sc.b[start:], []byte{'{'}))
+	go func() {
+		defer close(h.done)
+		h.ok = h.sc.entryList()
+	}()
+	return h
+}
+
+// entryList scans entries separated by commas up to the closing ']'.
+func (sc *ownerScanner) entryList() bool {
 	for {
 		sc.recs = append(sc.recs, ownerRecord{})
 		if !sc.entry(&sc.recs[len(sc.recs)-1]) {
@@ -205,6 +275,46 @@ func (sc *ownerScanner) entries() bool {
 			return false
 		}
 	}
+}
+
+// entryAfter returns the position of a '{' that follows "}," and white
+// space at or after i, a guess at the start of an entry, or -1.
+func (sc *ownerScanner) entryAfter(i int) int {
+	for range 64 {
+		j := bytes.Index(sc.b[i:], []byte("},"))
+		if j < 0 {
+			return -1
+		}
+		i += j + 2
+		k := i
+		for k < len(sc.b) && (sc.b[k] == ' ' || sc.b[k] == '\t' || sc.b[k] == '\n' || sc.b[k] == '\r') {
+			k++
+		}
+		if k < len(sc.b) && sc.b[k] == '{' {
+			return k
+		}
+	}
+	return -1
+}
+
+// join waits for h and appends its records. The first scan has reached
+// h.start as the start of an entry, so an error in h is an error of the
+// input.
+func (sc *ownerScanner) join(h *ownerHalf) bool {
+	<-h.done
+	if !h.ok {
+		return false
+	}
+	offset := uint32(len(sc.changed))
+	for _, r := range h.sc.recs {
+		if r.id.start == changedID {
+			r.id.end += offset
+		}
+		sc.recs = append(sc.recs, r)
+	}
+	sc.changed = append(sc.changed, h.sc.changed...)
+	sc.pos = h.sc.pos
+	return true
 }
 
 // entry scans one entry into r. It rejects a repeated key and an entry
@@ -244,16 +354,35 @@ func (sc *ownerScanner) entry(r *ownerRecord) bool {
 	}
 	// As convertOwners does: ownerId, else the email trimmed and
 	// lower-cased.
-	email := sc.s[r.email.start:r.email.end]
-	id := strings.ToLower(strings.TrimSpace(email))
+	email := sc.b[r.email.start:r.email.end]
+	if isLowerID(email) {
+		r.id = r.email
+		return true
+	}
+	id := strings.ToLower(strings.TrimSpace(string(email)))
 	switch {
 	case id == "":
 		return false
-	case id == email:
+	case id == string(email):
 		r.id = r.email
 	default:
 		r.id = span{changedID, uint32(len(sc.changed))}
 		sc.changed = append(sc.changed, id)
+	}
+	return true
+}
+
+// isLowerID reports whether b is not empty, all ASCII, and has no
+// upper-case letter and no space at either end: whether trimming and
+// lower-casing leave it as it is.
+func isLowerID(b []byte) bool {
+	if len(b) == 0 || b[0] <= ' ' || b[len(b)-1] <= ' ' {
+		return false
+	}
+	for _, c := range b {
+		if c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
+			return false
+		}
 	}
 	return true
 }
@@ -283,12 +412,37 @@ func (sc *ownerScanner) rows(top string) ([]diff.Row, bool) {
 		return cmp.Or(cmp.Compare(a.prefix, b.prefix), strings.Compare(sc.id(&sc.recs[a.entry]), sc.id(&sc.recs[b.entry])))
 	})
 	rows := make([]diff.Row, len(items))
-	for k, it := range items {
-		r := &sc.recs[it.entry]
+	n := len(items)
+	if n < 1<<16 {
+		return rows, sc.fill(rows, items, period, 0, n)
+	}
+	// Two goroutines fill the two halves, which are different rows.
+	half := n / 2
+	var firstOK bool
+	var wg sync.WaitGroup
+	wg.Go(func() { firstOK = sc.fill(rows, items, period, 0, half) })
+	ok := sc.fill(rows, items, period, half, n)
+	wg.Wait()
+	if !firstOK || !ok {
+		return nil, false
+	}
+	return rows, true
+}
+
+// fill builds rows[lo:hi] from items[lo:hi], the sorted records. It
+// reports false when a record has the owner of the one before it.
+func (sc *ownerScanner) fill(rows []diff.Row, items []rowItem, period string, lo, hi int) bool {
+	prev := ""
+	if lo > 0 {
+		prev = sc.id(&sc.recs[items[lo-1].entry])
+	}
+	for k := lo; k < hi; k++ {
+		r := &sc.recs[items[k].entry]
 		id := sc.id(r)
-		if k > 0 && rows[k-1].OwnerID == id {
-			return nil, false
+		if k > 0 && id == prev {
+			return false
 		}
+		prev = id
 		// Field by field, not a composite literal: that one is built
 		// aside and copied with a bulk write barrier while the garbage
 		// collector runs.
@@ -301,5 +455,5 @@ func (sc *ownerScanner) rows(top string) ([]diff.Row, bool) {
 		row.FieldName = OwnerFieldName
 		row.Value = r.value
 	}
-	return rows, true
+	return true
 }

@@ -2,6 +2,7 @@ package clari
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -100,4 +101,64 @@ func FuzzReadOwnerRows(f *testing.F) {
 			t.Fatalf("fast path differs from Read and Rows (-want +got):\n%s", d)
 		}
 	})
+}
+
+// largeOwners returns a per-owner export of n entries, large enough that
+// ReadOwnerRows scans and fills it in two halves. name returns the name
+// of entry i, and dup, when not negative, gives entry dup the owner of
+// entry 0.
+func largeOwners(n int, name func(i int) string, dup int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"period":"2026_Q4","entries":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",\n ")
+		}
+		owner := i
+		if i == dup {
+			owner = 0
+		}
+		fmt.Fprintf(&b, `{"ownerEmail":"Rep%d@example.com","ownerName":%q,"forecastAmount":%d.%02d}`,
+			owner, name(i), i*37%100000, i%100)
+	}
+	b.WriteString("]}")
+	return b.Bytes()
+}
+
+func TestReadOwnerRowsLarge(t *testing.T) {
+	const n = 70_000
+	plain := func(i int) string { return fmt.Sprintf("Rep %d", i) }
+	tests := []struct {
+		name  string
+		body  []byte
+		plain bool
+	}{
+		{name: "two halves", body: largeOwners(n, plain, -1), plain: true},
+		// The guess at the start of the second half falls inside a name,
+		// so the first half is scanned to the end alone.
+		{name: "braces in names", body: largeOwners(n, func(i int) string { return "a},{b}, {c" }, -1), plain: true},
+		{name: "duplicate across halves", body: largeOwners(n, plain, n-1)},
+		{name: "duplicate at the middle", body: largeOwners(n, plain, 1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if len(tt.body) < splitSize*2 {
+				t.Fatalf("input of %d bytes is too small to be split", len(tt.body))
+			}
+			got, ok := ReadOptions{}.ReadOwnerRows(tt.body)
+			if ok != tt.plain {
+				t.Fatalf("ReadOwnerRows took the input: %t, want %t", ok, tt.plain)
+			}
+			if !ok {
+				return
+			}
+			want, err := readAndRows(ReadOptions{}, tt.body)
+			if err != nil {
+				t.Fatalf("Read and Rows: %v", err)
+			}
+			if d := cmp.Diff(want, any(got), cmpAmount); d != "" {
+				t.Errorf("ReadOwnerRows differs from Read and Rows (-want +got):\n%s", d)
+			}
+		})
+	}
 }
