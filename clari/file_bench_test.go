@@ -24,3 +24,23 @@ func BenchmarkReadOwnersFile(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadOwnerRows converts the per-owner export named by
+// CLARI_BENCH_OWNERS_FILE straight to rows with ReadOwnerRows. It is
+// skipped when the variable is unset.
+func BenchmarkReadOwnerRows(b *testing.B) {
+	path := os.Getenv("CLARI_BENCH_OWNERS_FILE")
+	if path == "" {
+		b.Skip("CLARI_BENCH_OWNERS_FILE is not set")
+	}
+	body, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, ok := (ReadOptions{}).ReadOwnerRows(body); !ok {
+			b.Fatal("ReadOwnerRows did not take the file")
+		}
+	}
+}

@@ -10,21 +10,21 @@ import (
 	"github.com/clariwatch/clariwatch/diff"
 )
 
-// span is the position of a string in the scanned input: s[start:end].
+// span is the position of a string: b[start:end] in the scanned input
+// while an entry is scanned, then text[start:end] in ownerScanner's text.
 type span struct{ start, end uint32 }
 
 // ownerRecord is one entry of the per-owner shape, as ReadOwnerRows
-// scans it.
-// It holds no pointer, so the garbage collector does not scan the
-// records.
+// scans it. It holds no pointer, so the garbage collector does not scan
+// the records. Its period is a span of the input.
 type ownerRecord struct {
 	id, email, name, period span
 	value                   diff.Amount
 	keys                    uint8 // bits of the keys seen
 }
 
-// changedID marks the span of an owner id that is not a substring of the
-// input: its end is an index into ownerScanner.changed.
+// changedID marks the span of an owner id that is not in the text: its
+// end is an index into ownerScanner.changed.
 const changedID = ^uint32(0)
 
 // Bits of ownerRecord.keys.
@@ -39,9 +39,10 @@ const (
 // ReadOwnerRows returns the rows of the export in body when body is in
 // the common form of the per-owner shape, and false for any other input,
 // valid or not, which [ReadOptions.Read] then decodes. The rows are those
-// that Read followed by [Export.Rows] returns, and they share memory with
-// one copy of body. Going straight to rows takes a fraction of the time
-// and memory of building the [Export].
+// that Read followed by [Export.Rows] returns. Their strings share a few
+// large buffers, which hold the emails, names and ids of body. Going
+// straight to rows takes a fraction of the time and memory of building
+// the [Export].
 //
 // The common form has one top-level object with the keys "period" and
 // "entries" only. Its entries have the keys "ownerEmail", "ownerName",
@@ -52,45 +53,69 @@ func (o ReadOptions) ReadOwnerRows(body []byte) ([]diff.Row, bool) {
 	if len(body) >= 1<<32-1 || len(bytes.TrimSpace(body)) == 0 {
 		return nil, false
 	}
-	// The strings of the rows are substrings of one copy of body, made
-	// while the entries are scanned, which needs only body.
-	text := make(chan string, 1)
-	go func() { text <- string(body) }()
-	sc := ownerScanner{b: body}
+	sc := ownerScanner{b: body, split: -1}
 	// Every entry has a '{', so this count bounds the entries.
 	sc.recs = make([]ownerRecord, 0, bytes.Count(body, []byte{'{'}))
-	ok := sc.export()
-	sc.s = <-text
-	if !ok {
+	sc.reserveText(len(body))
+	if !sc.export() {
 		return nil, false
 	}
-	period := sc.s[sc.period.start:sc.period.end]
+	period := string(sc.b[sc.period.start:sc.period.end])
 	if period == "" {
 		period = o.Period
 	}
 	return sc.rows(period)
 }
 
-// ownerScanner scans the common form of the per-owner shape. b and s hold
-// the same bytes, so that strings are substrings of s and need no copy.
-// The scan reads only b, and s is set for rows.
+// ownerScanner scans the common form of the per-owner shape in b. It
+// copies the emails, names and ids of the entries, in the order of the
+// entries, into text, so that each string of the rows is a substring of
+// one string and takes no allocation of its own. Copying them during the
+// scan reads b once, in order, and copies far less than string(b) would.
 type ownerScanner struct {
 	b      []byte
-	s      string
 	pos    int
-	period span // the top-level "period"
+	period span // the top-level "period", in b
 	recs   []ownerRecord
+	// text holds the strings of the records; the spans of a record's
+	// email, name and id are positions in it. The spans of the records
+	// from split on, when split is not -1, are positions in texts[1], the
+	// text of the second half: see ownerHalf.
+	text  strings.Builder
+	texts [2]string
+	split int
 	// changed holds the owner ids that differ from their email, which
 	// was trimmed or lower-cased.
 	changed []string
 }
 
-// id returns the owner id of r.
-func (sc *ownerScanner) id(r *ownerRecord) string {
+// reserveText reserves room in text for the strings of n bytes of input.
+// Strings take about a third of a typical entry, and reserved room that
+// is never written costs no physical memory.
+func (sc *ownerScanner) reserveText(n int) { sc.text.Grow(n/2 + 64) }
+
+// keep copies the string at sp in b to text and returns its new span.
+func (sc *ownerScanner) keep(sp span) span {
+	start := sc.text.Len()
+	sc.text.Write(sc.b[sp.start:sp.end])
+	return span{uint32(start), uint32(sc.text.Len())}
+}
+
+// textOf returns the text that holds the strings of record i.
+func (sc *ownerScanner) textOf(i int) string {
+	if sc.split >= 0 && i >= sc.split {
+		return sc.texts[1]
+	}
+	return sc.texts[0]
+}
+
+// id returns the owner id of record i.
+func (sc *ownerScanner) id(i int) string {
+	r := &sc.recs[i]
 	if r.id.start == changedID {
 		return sc.changed[r.id.end]
 	}
-	return sc.s[r.id.start:r.id.end]
+	return sc.textOf(i)[r.id.start:r.id.end]
 }
 
 func (sc *ownerScanner) space() {
@@ -252,8 +277,9 @@ func (sc *ownerScanner) startHalf() *ownerHalf {
 		return nil
 	}
 	h := &ownerHalf{start: start, done: make(chan struct{})}
-	h.sc = ownerScanner{b: sc.b, pos: start}
+	h.sc = ownerScanner{b: sc.b, pos: start, split: -1}
 	h.sc.recs = make([]ownerRecord, 0, bytes.Count(sc.b[start:], []byte{'{'}))
+	h.sc.reserveText(len(sc.b) - start)
 	go func() {
 		defer close(h.done)
 		h.ok = h.sc.entryList()
@@ -306,6 +332,8 @@ func (sc *ownerScanner) join(h *ownerHalf) bool {
 		return false
 	}
 	offset := uint32(len(sc.changed))
+	sc.split = len(sc.recs)
+	sc.texts[1] = h.sc.text.String()
 	for _, r := range h.sc.recs {
 		if r.id.start == changedID {
 			r.id.end += offset
@@ -349,12 +377,17 @@ func (sc *ownerScanner) entry(r *ownerRecord) bool {
 	if !ok || r.keys&keyAmount == 0 {
 		return false
 	}
-	if r.id.start != r.id.end {
+	email := sc.b[r.email.start:r.email.end]
+	ownID := r.id.start != r.id.end
+	if ownID {
+		r.id = sc.keep(r.id)
+	}
+	r.email, r.name = sc.keep(r.email), sc.keep(r.name)
+	if ownID {
 		return true
 	}
 	// As convertOwners does: ownerId, else the email trimmed and
 	// lower-cased.
-	email := sc.b[r.email.start:r.email.end]
 	if isLowerID(email) {
 		r.id = r.email
 		return true
@@ -394,22 +427,25 @@ func (sc *ownerScanner) rows(top string) ([]diff.Row, bool) {
 	if len(sc.recs) == 0 {
 		return nil, false
 	}
-	period := ""
+	sc.texts[0] = sc.text.String()
+	period := top
+	if p := sc.recs[0].period; p.start != p.end {
+		period = string(sc.b[p.start:p.end])
+	}
+	if period == "" {
+		return nil, false
+	}
 	items := make([]rowItem, len(sc.recs))
 	for i := range sc.recs {
-		r := &sc.recs[i]
-		p := sc.s[r.period.start:r.period.end]
-		if p == "" {
-			p = top
-		}
-		if p == "" || (i > 0 && p != period) {
+		p := sc.recs[i].period
+		named := p.start != p.end
+		if (named && string(sc.b[p.start:p.end]) != period) || (!named && top != period) {
 			return nil, false
 		}
-		period = p
-		items[i] = rowItem{prefix: idPrefix(sc.id(r)), entry: int32(i)}
+		items[i] = rowItem{prefix: idPrefix(sc.id(i)), entry: int32(i)}
 	}
 	sortItems(items, 1, func(a, b rowItem) int {
-		return cmp.Or(cmp.Compare(a.prefix, b.prefix), strings.Compare(sc.id(&sc.recs[a.entry]), sc.id(&sc.recs[b.entry])))
+		return cmp.Or(cmp.Compare(a.prefix, b.prefix), strings.Compare(sc.id(int(a.entry)), sc.id(int(b.entry))))
 	})
 	rows := make([]diff.Row, len(items))
 	n := len(items)
@@ -434,11 +470,12 @@ func (sc *ownerScanner) rows(top string) ([]diff.Row, bool) {
 func (sc *ownerScanner) fill(rows []diff.Row, items []rowItem, period string, lo, hi int) bool {
 	prev := ""
 	if lo > 0 {
-		prev = sc.id(&sc.recs[items[lo-1].entry])
+		prev = sc.id(int(items[lo-1].entry))
 	}
 	for k := lo; k < hi; k++ {
-		r := &sc.recs[items[k].entry]
-		id := sc.id(r)
+		i := int(items[k].entry)
+		r, text := &sc.recs[i], sc.textOf(i)
+		id := sc.id(i)
 		if k > 0 && id == prev {
 			return false
 		}
@@ -449,8 +486,8 @@ func (sc *ownerScanner) fill(rows []diff.Row, items []rowItem, period string, lo
 		row := &rows[k]
 		row.Period = period
 		row.OwnerID = id
-		row.Email = sc.s[r.email.start:r.email.end]
-		row.Name = sc.s[r.name.start:r.name.end]
+		row.Email = text[r.email.start:r.email.end]
+		row.Name = text[r.name.start:r.name.end]
 		row.Field = OwnerFieldID
 		row.FieldName = OwnerFieldName
 		row.Value = r.value
