@@ -20,14 +20,13 @@ type span struct{ start, end uint32 }
 type ownerRecord struct {
 	id, email, name, period span
 	value                   diff.Amount
-	keys                    uint8 // bits of the keys seen
 }
 
 // changedID marks the span of an owner id that is not in the text: its
 // end is an index into ownerScanner.changed.
 const changedID = ^uint32(0)
 
-// Bits of ownerRecord.keys.
+// Bits of the keys seen in an entry.
 const (
 	keyEmail uint8 = 1 << iota
 	keyName
@@ -77,13 +76,14 @@ type ownerScanner struct {
 	pos    int
 	period span // the top-level "period", in b
 	recs   []ownerRecord
-	// text holds the strings of the records; the spans of a record's
-	// email, name and id are positions in it. The spans of the records
-	// from split on, when split is not -1, are positions in texts[1], the
-	// text of the second half: see ownerHalf.
+	// more holds the records from split on, when split is not -1: those
+	// of the second half, see ownerHalf. Their strings are in texts[1].
+	more  []ownerRecord
+	split int
+	// text holds the strings of recs: the spans of a record's email, name
+	// and id are positions in it.
 	text  strings.Builder
 	texts [2]string
-	split int
 	// changed holds the owner ids that differ from their email, which
 	// was trimmed or lower-cased.
 	changed []string
@@ -101,21 +101,21 @@ func (sc *ownerScanner) keep(sp span) span {
 	return span{uint32(start), uint32(sc.text.Len())}
 }
 
-// textOf returns the text that holds the strings of record i.
-func (sc *ownerScanner) textOf(i int) string {
+// record returns record i and the text that holds its strings.
+func (sc *ownerScanner) record(i int) (*ownerRecord, string) {
 	if sc.split >= 0 && i >= sc.split {
-		return sc.texts[1]
+		return &sc.more[i-sc.split], sc.texts[1]
 	}
-	return sc.texts[0]
+	return &sc.recs[i], sc.texts[0]
 }
 
 // id returns the owner id of record i.
 func (sc *ownerScanner) id(i int) string {
-	r := &sc.recs[i]
+	r, text := sc.record(i)
 	if r.id.start == changedID {
 		return sc.changed[r.id.end]
 	}
-	return sc.textOf(i)[r.id.start:r.id.end]
+	return text[r.id.start:r.id.end]
 }
 
 func (sc *ownerScanner) space() {
@@ -323,7 +323,7 @@ func (sc *ownerScanner) entryAfter(i int) int {
 	return -1
 }
 
-// join waits for h and appends its records. The first scan has reached
+// join waits for h and takes its records as sc.more. The first scan has reached
 // h.start as the start of an entry, so an error in h is an error of the
 // input.
 func (sc *ownerScanner) join(h *ownerHalf) bool {
@@ -334,11 +334,11 @@ func (sc *ownerScanner) join(h *ownerHalf) bool {
 	offset := uint32(len(sc.changed))
 	sc.split = len(sc.recs)
 	sc.texts[1] = h.sc.text.String()
-	for _, r := range h.sc.recs {
-		if r.id.start == changedID {
+	sc.more = h.sc.recs
+	for i := range sc.more {
+		if r := &sc.more[i]; r.id.start == changedID {
 			r.id.end += offset
 		}
-		sc.recs = append(sc.recs, r)
 	}
 	sc.changed = append(sc.changed, h.sc.changed...)
 	sc.pos = h.sc.pos
@@ -348,6 +348,7 @@ func (sc *ownerScanner) join(h *ownerHalf) bool {
 // entry scans one entry into r. It rejects a repeated key and an entry
 // with no amount, which Rows would skip.
 func (sc *ownerScanner) entry(r *ownerRecord) bool {
+	var keys uint8
 	ok := sc.object(func(key []byte) bool {
 		var bit uint8
 		var ok bool
@@ -368,13 +369,13 @@ func (sc *ownerScanner) entry(r *ownerRecord) bool {
 			bit = keyAmount
 			r.value, ok = sc.amount()
 		}
-		if r.keys&bit != 0 {
+		if keys&bit != 0 {
 			return false
 		}
-		r.keys |= bit
+		keys |= bit
 		return ok
 	})
-	if !ok || r.keys&keyAmount == 0 {
+	if !ok || keys&keyAmount == 0 {
 		return false
 	}
 	email := sc.b[r.email.start:r.email.end]
@@ -424,20 +425,23 @@ func isLowerID(b []byte) bool {
 // false when two records have one owner or when they do not all have
 // one period, top being the period of those that name none.
 func (sc *ownerScanner) rows(top string) ([]diff.Row, bool) {
-	if len(sc.recs) == 0 {
+	n := len(sc.recs) + len(sc.more)
+	if n == 0 {
 		return nil, false
 	}
 	sc.texts[0] = sc.text.String()
 	period := top
-	if p := sc.recs[0].period; p.start != p.end {
+	if first, _ := sc.record(0); first.period.start != first.period.end {
+		p := first.period
 		period = string(sc.b[p.start:p.end])
 	}
 	if period == "" {
 		return nil, false
 	}
-	items := make([]rowItem, len(sc.recs))
-	for i := range sc.recs {
-		p := sc.recs[i].period
+	items := make([]rowItem, n)
+	for i := range n {
+		r, _ := sc.record(i)
+		p := r.period
 		named := p.start != p.end
 		if (named && string(sc.b[p.start:p.end]) != period) || (!named && top != period) {
 			return nil, false
@@ -447,8 +451,7 @@ func (sc *ownerScanner) rows(top string) ([]diff.Row, bool) {
 	sortItems(items, 1, func(a, b rowItem) int {
 		return cmp.Or(cmp.Compare(a.prefix, b.prefix), strings.Compare(sc.id(int(a.entry)), sc.id(int(b.entry))))
 	})
-	rows := make([]diff.Row, len(items))
-	n := len(items)
+	rows := make([]diff.Row, n)
 	if n < 1<<16 {
 		return rows, sc.fill(rows, items, period, 0, n)
 	}
@@ -474,7 +477,7 @@ func (sc *ownerScanner) fill(rows []diff.Row, items []rowItem, period string, lo
 	}
 	for k := lo; k < hi; k++ {
 		i := int(items[k].entry)
-		r, text := &sc.recs[i], sc.textOf(i)
+		r, text := sc.record(i)
 		id := sc.id(i)
 		if k > 0 && id == prev {
 			return false
