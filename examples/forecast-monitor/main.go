@@ -43,21 +43,11 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 )
 
 func main() {
-	// A tick holds the rows of two exports, a few hundred MB for a million
-	// owners, and drops them when it ends. With the default GOGC of 100
-	// the collector runs many cycles while those rows are being built and
-	// scans them each time. 400 cut the CPU time of a 1M-owner tick by
-	// about a third, with the same peak RSS (docs/bench/monitor.md). A
-	// GOGC set in the environment wins.
-	if _, ok := os.LookupEnv("GOGC"); !ok {
-		debug.SetGCPercent(400)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
