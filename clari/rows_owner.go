@@ -90,8 +90,9 @@ type ownerScanner struct {
 }
 
 // reserveText reserves room in text for the strings of n bytes of input.
-// Strings take about a third of a typical entry, and reserved room that
-// is never written costs no physical memory.
+// Strings take about a third of a typical entry. Room never written takes
+// no physical memory when the runtime gets it fresh from the OS, and a
+// text that outgrows the room is copied, which leaves its spans valid.
 func (sc *ownerScanner) reserveText(n int) { sc.text.Grow(n/2 + 64) }
 
 // keep copies the string at sp in b to text and returns its new span.
@@ -438,6 +439,7 @@ func (sc *ownerScanner) rows(top string) ([]diff.Row, bool) {
 	if period == "" {
 		return nil, false
 	}
+
 	items := make([]rowItem, n)
 	for i := range n {
 		r, _ := sc.record(i)
@@ -451,6 +453,7 @@ func (sc *ownerScanner) rows(top string) ([]diff.Row, bool) {
 	sortItems(items, 1, func(a, b rowItem) int {
 		return cmp.Or(cmp.Compare(a.prefix, b.prefix), strings.Compare(sc.id(int(a.entry)), sc.id(int(b.entry))))
 	})
+
 	rows := make([]diff.Row, n)
 	if n < 1<<16 {
 		return rows, sc.fill(rows, items, period, 0, n)

@@ -158,17 +158,20 @@ func run(ctx context.Context, dir, storeDir, file, period, cpuProfile string) er
 	if len(res.Report.Changes) == 0 || !res.Advanced {
 		return fmt.Errorf("tick found no changes or did not advance: %+v", res.Report.Summary)
 	}
-	// forecast-monitor -format json prints the result as one JSON line,
-	// so time that too.
-	marshalStart := time.Now()
+	fmt.Fprintf(os.Stderr, "setup (read curr.json, start emulator): %v\n", setup.Round(time.Millisecond))
+	tm.print(os.Stderr, len(res.Report.Changes))
+	return printMarshal(res)
+}
+
+// printMarshal times json.Marshal of the result, which forecast-monitor
+// -format json prints as one line.
+func printMarshal(res *clariwatch.Result) error {
+	start := time.Now()
 	out, err := json.Marshal(res)
 	if err != nil {
 		return err
 	}
-	marshal := time.Since(marshalStart)
-	fmt.Fprintf(os.Stderr, "setup (read curr.json, start emulator): %v\n", setup.Round(time.Millisecond))
-	tm.print(os.Stderr, len(res.Report.Changes))
-	fmt.Fprintf(os.Stderr, "json.Marshal of the result: %v, %d bytes\n", marshal.Round(time.Millisecond), len(out))
+	fmt.Fprintf(os.Stderr, "json.Marshal of the result: %v, %d bytes\n", time.Since(start).Round(time.Millisecond), len(out))
 	return nil
 }
 
