@@ -37,19 +37,24 @@ func runDemo(ctx context.Context, cfg *config, logger *slog.Logger, h copilot.Ha
 }
 
 func demoSend(ctx context.Context, url, secret string, logger *slog.Logger) {
-	call := copilot.Call{ID: "demo-call-1", Title: "Demo: discovery call", Status: copilot.StatusProcessed}
+	completed := copilot.Call{ID: "demo-call-1", Title: "Demo: discovery call", Status: copilot.StatusProcessed}
+	analyzed := completed
+	analyzed.Status = copilot.StatusPostProcessingDone
 	events := []copilot.Event{
-		&copilot.CallCompleted{DeliveryID: "msg_demo_1", Timestamp: time.Now().UTC(), Call: call},
-		&copilot.CallAnalyzed{DeliveryID: "msg_demo_2", Timestamp: time.Now().UTC(), Call: call},
-		&copilot.CallAnalyzed{DeliveryID: "msg_demo_2", Timestamp: time.Now().UTC(), Call: call}, // a replay
+		&copilot.CallCompleted{DeliveryID: "msg_demo_1", Timestamp: time.Now().UTC(), Call: completed},
+		&copilot.CallAnalyzed{DeliveryID: "msg_demo_2", Timestamp: time.Now().UTC(), Call: analyzed},
+		// The same delivery id again: the handler acknowledges it and does
+		// not handle it twice.
+		&copilot.CallAnalyzed{DeliveryID: "msg_demo_2", Timestamp: time.Now().UTC(), Call: analyzed},
 	}
-	for _, e := range events {
+	for i, e := range events {
 		status, err := copilottest.Send(ctx, url, secret, e)
 		if err != nil {
-			logger.Error("copilot-webhook: demo send failed", "error", err)
+			logger.Error("copilot-webhook: demo send failed", "delivery_id", e.ID(), "error", err)
 			return
 		}
-		logger.Info("copilot-webhook: demo delivery sent", "delivery_id", e.ID(), "status", status)
+		logger.Info("copilot-webhook: demo delivery sent", "delivery_id", e.ID(), "status", status,
+			"replay", i == len(events)-1)
 	}
 }
 
