@@ -58,7 +58,7 @@
 //
 // # Logging and secrets
 //
-// Every package takes an optional *slog.Logger and logs nothing when it is
-// nil. No error string or log line contains an API key, password, webhook
+// Every package that logs takes an optional *slog.Logger and logs nothing
+// when it is nil. No error string or log line contains an API key, password, webhook
 // URL or signing secret.
 package clariwatch

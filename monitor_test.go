@@ -168,7 +168,11 @@ func TestTickBaselineThenAlerts(t *testing.T) {
 	if n := s.rec.count(); n != 1 {
 		t.Fatalf("messages after tick 2 = %d, want 1", n)
 	}
-	wantKey := stream.String() + ":" + first + ":" + res.SnapshotID
+	snap, _, err := s.store.Get(t.Context(), res.SnapshotID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantKey := stream.String() + ":" + first + ":" + snap.SHA256
 	if got := s.rec.msgs[0].Key; got != wantKey {
 		t.Errorf("message key = %q, want %q", got, wantKey)
 	}
@@ -253,10 +257,15 @@ func TestTickNotifierFailureKeepsHead(t *testing.T) {
 		t.Errorf("head after failed notify = %q, want the baseline %q", got, base.SnapshotID)
 	}
 
+	failedKey := res.Message.Key
+
 	s.rec.fail = nil
 	res, err = s.tick(t, readExport(t, 2))
 	if err != nil {
 		t.Fatalf("retried tick: %v", err)
+	}
+	if res.Message.Key != failedKey {
+		t.Errorf("retried tick key = %q, want the failed tick's %q so receivers drop repeats", res.Message.Key, failedKey)
 	}
 	if res.HeadID != base.SnapshotID || len(res.Report.Changes) != 6 || !res.Notified {
 		t.Errorf("retried tick: head=%q changes=%d notified=%v, want %q 6 true",

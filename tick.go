@@ -38,7 +38,8 @@ type tick struct {
 //  5. Reject an export that lacks too many of the head's owners with a
 //     *SuspiciousExportError.
 //  6. Send the alerts when there are changes; the message key is the
-//     stream and both snapshot ids, so receivers can drop repeats.
+//     stream, the head id and the new export's SHA-256, so receivers can
+//     drop the repeats of a retried tick.
 //  7. Advance the head to the new snapshot, only after the notifier
 //     succeeded. A notifier error returns an error and leaves the head,
 //     so the next tick alerts again from the same head.
@@ -380,14 +381,16 @@ func (t *tick) render() {
 	}
 	opts.Baseline = t.res.Baseline
 	opts.DryRun = t.m.cfg.DryRun
-	opts.Key = deliveryKey(t.res.Stream, t.res.HeadID, t.res.SnapshotID)
+	opts.Key = deliveryKey(t.res.Stream, t.res.HeadID, t.snap.SHA256)
 	t.res.Message = notify.RenderReport(t.res.Report, &opts)
 }
 
-// deliveryKey identifies the alerts of one comparison, so that receivers
-// drop the repeats that a retried tick sends.
-func deliveryKey(k snapshot.Key, from, to string) string {
-	return k.String() + ":" + from + ":" + to
+// deliveryKey identifies the alerts of one comparison: the stream, the
+// head compared with and the SHA-256 of the new export. A retried tick
+// stores the same export under a new snapshot id, but its key stays the
+// same, so that receivers drop the repeats.
+func deliveryKey(k snapshot.Key, headID, sha256 string) string {
+	return k.String() + ":" + headID + ":" + sha256
 }
 
 // notify sends the message when the report has changes.

@@ -126,12 +126,15 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
-	// Sync the directory so that the rename itself survives a crash.
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		d.Close()
+	// Sync the directory so that the rename itself survives a crash;
+	// without it a crash could bring back the old checkpoint and the
+	// events after it would be sent again.
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
 	}
-	return nil
+	defer d.Close()
+	return d.Sync()
 }
 
 // MemoryCheckpoint keeps the poll state in memory, for tests and for

@@ -61,8 +61,10 @@ func RawBody(ctx context.Context) []byte {
 //     event type that this package does not decode (logged);
 //   - 409 with Retry-After for a copy of a delivery that is still being
 //     handled in this process;
-//   - 500 when h returns an error or panics, so that the sender retries;
-//     the delivery id is released from the replay cache first;
+//   - 500 when h returns an error, so that the sender retries; the
+//     delivery id is released from the replay cache first. When h panics
+//     the id is released and the panic propagates, so net/http drops the
+//     connection and the sender retries as well;
 //   - 503 with Retry-After when the replay cache is full or fails.
 //
 // h receives the request's context, so it ends when the client goes away

@@ -25,6 +25,7 @@
 //	  <Key.DirName>/
 //	    key.json             the Key as JSON
 //	    lock                 empty; locked around changes to the stream
+//	    run.lock             empty; held by LockStream across a whole run
 //	    HEAD                 the head id and a newline; missing: no head
 //	    PENDING              the pending job id; missing: none
 //	    snapshots/

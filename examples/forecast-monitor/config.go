@@ -86,7 +86,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.Var(amountFlag{&c.minChange}, "min-change", "minimum absolute move to alert on, an `AMOUNT` in the export's currency")
 	fs.Float64Var(&c.maxMissing, "max-missing", c.maxMissing, "reject an export that lacks more than this `PERCENT` of the last snapshot's owners as partial; 100 turns the check off")
 	fs.IntVar(&c.keep, "keep", clariwatch.DefaultKeepSnapshots, "number `N` of snapshots kept per stream; older ones are deleted after the head moves; -1 keeps all")
-	fs.IntVar(&c.maxAlerts, "max-alerts", 10, "maximum number `N` of changes listed in one alert; the rest are counted")
+	fs.IntVar(&c.maxAlerts, "max-alerts", 10, "maximum number `N` of lines in each list of one alert (changes, reps added, reps removed); the rest are counted")
 	fs.StringVar(&c.format, "format", "text", "what to print on stdout per tick: `text` or json (one object per line)")
 	fs.DurationVar(&c.every, "every", 0, "loop, one tick every `DURATION` such as 4h, with a ±5 % jitter (default: one tick and exit)")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "fetch, compare and print; store nothing, notify nobody, do not move the head")

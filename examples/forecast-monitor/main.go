@@ -15,7 +15,7 @@
 //
 // or compare export files without the API:
 //
-//	forecast-monitor -export-file export.json -store ./data
+//	forecast-monitor -forecast net_bookings -export-file export.json -store ./data
 //
 // Secrets come only from the environment: CLARI_API_KEY for Clari,
 // SLACK_WEBHOOK_URL for a Slack incoming webhook, and WEBHOOK_URL with

@@ -52,6 +52,7 @@ type ValidationError struct {
 	Reason string
 }
 
+// Error returns the Slack error code and the reason.
 func (e *ValidationError) Error() string {
 	return "slacktest: " + e.Code + ": " + e.Reason
 }
