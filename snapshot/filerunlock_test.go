@@ -69,3 +69,29 @@ func TestFileStoreLockStreamInvalidKey(t *testing.T) {
 		t.Fatalf("LockStream(empty key) = %v, want ErrInvalidKey", err)
 	}
 }
+
+func TestLockStreamWaiterGetsReleasedLock(t *testing.T) {
+	ctx := t.Context()
+	s, err := snapshot.OpenFileStore(ctx, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	k := snapshot.Key{ForecastID: "net_bookings", TimePeriod: "2026_Q4"}
+	unlock, err := s.LockStream(ctx, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		unlock2, err := s.LockStream(ctx, k)
+		if err == nil {
+			unlock2()
+		}
+		got <- err
+	}()
+	unlock()
+	if err := <-got; err != nil {
+		t.Fatalf("waiting LockStream after the holder released = %v, want nil", err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"syscall"
+	"time"
 )
 
 // lockName takes an exclusive flock(2) on the file name in root, creating
@@ -33,25 +34,33 @@ func lockName(ctx context.Context, root *os.Root, name string) (func(), error) {
 		return nil, err
 	}
 
-	// Wait in another goroutine, because flock cannot be interrupted by
-	// ctx. A lock taken after ctx is done is released at once.
-	done := make(chan error, 1)
-	go func() { done <- flockRetry(fd, syscall.LOCK_EX) }()
-	select {
-	case err := <-done:
-		if err != nil {
+	// Poll with LOCK_NB instead of blocking in flock, which ctx cannot
+	// interrupt: a blocked flock keeps its goroutine and OS thread until the
+	// holder lets go, however long after ctx ended.
+	wait := time.Millisecond
+	for {
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			f.Close()
+			return nil, ctx.Err()
+		case <-timer.C:
+		}
+		err := flockRetry(fd, syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { f.Close() }, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
 			f.Close()
 			return nil, err
 		}
-		return func() { f.Close() }, nil
-	case <-ctx.Done():
-		go func() {
-			<-done
-			f.Close()
-		}()
-		return nil, ctx.Err()
+		wait = min(2*wait, maxLockPoll)
 	}
 }
+
+// maxLockPoll is the longest pause between two tries to take a held lock.
+const maxLockPoll = 50 * time.Millisecond
 
 func flockRetry(fd, how int) error {
 	for {
