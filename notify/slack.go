@@ -44,6 +44,11 @@ var _ Notifier = (*Slack)(nil)
 // is a secret: no error or log line of the sender contains its path. It
 // must use https, or http with a loopback host (127.0.0.0/8, ::1,
 // localhost) for tests and emulators.
+//
+// All senders in the process that post to the same URL share one limiter
+// of one message a second. The first sender created for a URL sets its
+// rate, and the registry keeps one small entry per URL for the life of
+// the process.
 func NewSlack(webhookURL string, opts *SlackOptions) (*Slack, error) {
 	if opts == nil {
 		opts = &SlackOptions{}
