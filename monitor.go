@@ -52,7 +52,7 @@ type Config struct {
 	Types      []string
 
 	// MaxMissingOwners is the share, above 0 and at most 1, of the head
-	// snapshot's owners that an export may lack; an export that lacks more
+	// snapshot's owners that an export may lack. An export that lacks more
 	// fails with a *SuspiciousExportError. Zero means
 	// DefaultMaxMissingOwners, and 1 turns the check off.
 	MaxMissingOwners float64

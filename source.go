@@ -18,7 +18,7 @@ type Source interface {
 	// req.ResumeJobID when it is set instead of starting a job, and calls
 	// req.OnJobStarted with the id of a job it starts, before waiting for
 	// it. On error, Fetch may still return a *Fetched with JobID set, so
-	// that the caller knows which job failed.
+	// that the caller can tell which job failed.
 	Fetch(ctx context.Context, req FetchRequest) (*Fetched, error)
 }
 

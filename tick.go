@@ -37,7 +37,7 @@ type tick struct {
 //     (a baseline) or byte for byte the head's.
 //  5. Reject an export that lacks too many of the head's owners with a
 //     *SuspiciousExportError.
-//  6. Send the alerts when there are changes; the message key is the
+//  6. Send the alerts when there are changes. The message key joins the
 //     stream, the head id and the new export's SHA-256, so receivers can
 //     drop the repeats of a retried tick.
 //  7. Advance the head to the new snapshot, only after the notifier

@@ -11,9 +11,9 @@ import (
 	"github.com/clariwatch/clariwatch/snapshot"
 )
 
-// earlyHead reads and converts the stream's head snapshot in the
-// background while the tick converts and stores the new export.
-// It reads the head before the tick takes the stream's lock; snapshots
+// earlyHead is a background read and conversion of the stream's head
+// snapshot, run while the tick converts and stores the new export.
+// It reads the head before the tick takes the stream's lock. Snapshots
 // never change, so its rows are used when the head read under the lock
 // is the same snapshot, and thrown away otherwise.
 type earlyHead struct {
@@ -24,12 +24,13 @@ type earlyHead struct {
 	err    error
 }
 
-// startEarlyHead starts reading the head, or returns nil when the stream
-// has no head yet or when the head has the size of the new export: that
-// one may be byte for byte the head, and then the tick compares nothing.
-// It is not started before the fetch: decoding two large exports at once
-// on two cores was slower than one after the other, as both fill memory
-// and the garbage collector waits on the download's large copies.
+// startEarlyHead starts reading the head. It returns nil when the stream
+// has no head yet, or when the head has the size of the new export,
+// because that export may be byte for byte the head and then the tick
+// compares nothing. It is not started before the fetch, because decoding
+// two large exports at once on two cores was slower than one after the
+// other: both fill memory, and the garbage collector waits on the
+// download's large copies.
 func (t *tick) startEarlyHead(ctx context.Context) *earlyHead {
 	k := t.res.Stream
 	head, err := t.m.cfg.Store.Head(ctx, k)
@@ -74,7 +75,7 @@ func decodeExportFrom(r io.Reader, period string) (*clari.Export, error) {
 }
 
 // ctxReader fails once ctx is done, so that a decoder reading from it
-// stops early. Len tells the decoder the size of the input, which it
+// stops early. Len returns the size of the input, which the decoder
 // uses to size the entries once.
 type ctxReader struct {
 	ctx context.Context

@@ -15,8 +15,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// staleHeadStore answers its first Head call with the snapshot stale, as
-// if another tick advanced the head between that read and the lock.
+// staleHeadStore returns stale from its first Head call, as if another
+// tick advanced the head between that read and the lock.
 type staleHeadStore struct {
 	snapshot.Store
 	stale snapshot.Meta

@@ -376,8 +376,9 @@ func (d *decoder) amount() (*diff.Amount, error) {
 }
 
 // amountError returns the DecodeError for the rejected amount text lit.
-// The DecodeError already says "invalid amount" and quotes lit, so its
-// Err carries only the reason that err from diff.ParseAmount gives.
+// The DecodeError message already contains "invalid amount" and quotes
+// lit, so its Err carries only the reason that err from diff.ParseAmount
+// gives.
 func (d *decoder) amountError(offset int64, lit []byte, err error) error {
 	return d.errorAt(offset, "invalid amount", clipValue(string(lit)), amountReason(err))
 }

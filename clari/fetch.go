@@ -141,11 +141,12 @@ type Result struct {
 // Export runs a whole JSON forecast export: it starts the export (or
 // resumes opts.ResumeJobID), waits for the job, downloads and decodes the
 // results, and checks them. The checks fail with [ErrTruncated] when Clari
-// flagged the job rowsTruncated or cellsTruncated (unless
-// [WithAllowTruncated]), with *[PeriodMismatchError] when req.TimePeriod is
-// set and the export's first time period differs, and with
-// [ErrInvalidExport], wrapping a *[DecodeError] that gives the byte offset,
-// for results that are not a valid export.
+// flagged the job rowsTruncated or cellsTruncated, unless the client was
+// made with [WithAllowTruncated](true). They fail with
+// *[PeriodMismatchError] when req.TimePeriod is set and the export's first
+// time period differs. For results that are not a valid export, they fail
+// with [ErrInvalidExport], wrapping a *[DecodeError] that gives the byte
+// offset.
 //
 // Once a job exists, Export returns a non-nil *Result with JobID set, and
 // Job when known, even with an error, so that the caller can resume or

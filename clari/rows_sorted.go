@@ -10,14 +10,15 @@ import (
 )
 
 // Exports list the entries of one user and field together, week after
-// week, so Rows first folds each run of consecutive entries with the same
-// key into the run's latest entry, in entry order as rowsByMap does, and
-// then sorts one item per run. A key that appears in two runs sends Rows
+// week. So Rows first folds each run of consecutive entries with the same
+// key into the run's latest entry, in entry order as rowsByMap does. Then
+// it sorts one item per run. A key that appears in two runs sends Rows
 // back to rowsByMap, which folds all the key's entries in entry order.
 
 // rowItem is one run of entries: the rank of its period, the first eight
-// bytes of its user id, the entry that the run keeps and, when the users
-// are listed in the order of the entries, the index of its user.
+// bytes of its user id and the entry that the run keeps. When the users
+// are listed in the order of the entries, it also contains the index of
+// its user.
 type rowItem struct {
 	prefix uint64
 	period int32

@@ -12,8 +12,9 @@ import (
 	"time"
 )
 
-// PollState is what a [Poller] keeps between passes: the watermark, the
-// events emitted near it, and the calls still waiting for analysis.
+// PollState is the state that a [Poller] keeps between passes: the
+// watermark, the events emitted near it, and the calls still waiting for
+// analysis.
 type PollState struct {
 	// Watermark is the latest last_modified_time of a call the poller has
 	// fully handled, capped at the poller's clock. The next pass lists
@@ -126,8 +127,8 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
-	// Sync the directory so that the rename itself survives a crash;
-	// without it a crash could bring back the old checkpoint and the
+	// Sync the directory so that the rename itself survives a crash.
+	// Without it, a crash could bring back the old checkpoint, and the
 	// events after it would be sent again.
 	d, err := os.Open(dir)
 	if err != nil {

@@ -60,9 +60,9 @@ func (e *CallAnalyzed) Type() string { return EventCallAnalyzed }
 func (e *CallAnalyzed) ID() string { return e.DeliveryID }
 
 // Handler handles one event. The webhook handler and the [Poller] both call
-// it. A non-nil error means the event was not handled: the webhook handler
-// answers 500 so that the sender retries, and the poller keeps its
-// checkpoint.
+// it. A non-nil error means the event was not handled. The webhook handler
+// then responds with 500 so that the sender retries, and the poller keeps
+// its checkpoint.
 type Handler interface {
 	HandleEvent(ctx context.Context, e Event) error
 }

@@ -48,22 +48,22 @@ type PollerOptions struct {
 // checkpoint's watermark, sorted by processed time ascending, 100 a page,
 // and calls the handler with:
 //
-//   - a *CallCompleted when a call is seen in status PROCESSED;
-//   - a *CallAnalyzed when a call is seen in status POST_PROCESSING_DONE,
-//     preceded by a *CallCompleted unless the poller emitted one for that
-//     call before, so that every call yields both events in order even when
-//     it passed PROCESSED between two passes.
+//   - a *CallCompleted when a call is seen in status PROCESSED.
+//   - a *CallAnalyzed when a call is seen in status POST_PROCESSING_DONE.
+//     It is preceded by a *CallCompleted unless the poller emitted one for
+//     that call before, so every call yields both events in order, even
+//     when it passed PROCESSED between two passes.
 //
 // The delivery id of an event is derived from the call id and the event
 // type, so it is the same on every poller and after a restart. The
-// checkpoint is saved after each event the handler accepted; a handler
+// checkpoint is saved after each event the handler accepted. A handler
 // error ends the pass, and the next pass emits that event again. An event
 // is emitted once, provided the checkpoint was saved after the handler
-// returned, and except in two bounded cases: a call that waits in
-// PROCESSED while more than PollerOptions.MaxPending other calls complete
-// gets a second call.completed when it is analyzed, and a call whose status
-// changes back and reaches the same status again gets the same event, with
-// the same id, again.
+// returned, except in two bounded cases. A call that waits in PROCESSED
+// while more than PollerOptions.MaxPending other calls complete gets a
+// second call.completed when it is analyzed. A call whose status changes
+// back and reaches the same status again gets the same event, with the
+// same id, again.
 //
 // A Poller is safe for concurrent use; passes do not overlap.
 type Poller struct {

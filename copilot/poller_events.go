@@ -92,7 +92,7 @@ func (p *Poller) record(st *PollState, ev Event, callID string, modified time.Ti
 	}
 }
 
-// prune forgets the events of calls modified before the overlap, which no
+// prune removes the events of calls modified before the overlap, which no
 // later pass lists again. It reports whether anything was removed.
 func (p *Poller) prune(st *PollState) bool {
 	floor := st.Watermark.Add(-p.overlap)

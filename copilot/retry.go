@@ -14,7 +14,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// RetryPolicy says when and how long a [Client] or a [SubscriptionClient]
+// RetryPolicy sets when and how long a [Client] or a [SubscriptionClient]
 // waits before it sends a request again.
 //
 // A 429 response is retried for every method, after the Retry-After delay

@@ -67,7 +67,8 @@ func resolveOptions(opts *Options) (rules, error) {
 }
 
 // resolveThreshold fills the nil parts of t from def and rejects negative
-// parts. name says where t came from, for the error.
+// parts. name identifies where t came from and prefixes the field in the
+// error.
 func resolveThreshold(name string, t Threshold, def limits) (limits, error) {
 	l := def
 	if t.Percent != nil {

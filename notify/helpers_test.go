@@ -13,8 +13,8 @@ import (
 )
 
 // fakeClock is a notify.Clock whose Sleep returns at once. With advance
-// set, Sleep moves the time forward by d; without it the time stands
-// still, so that every rate-limiter delay is measured from one instant.
+// set, Sleep moves the time forward by d. Without it, the time does not
+// change, so every rate-limiter delay is measured from one instant.
 type fakeClock struct {
 	mu      sync.Mutex
 	now     time.Time
@@ -28,7 +28,8 @@ var (
 )
 
 // newFakeClock starts each clock far after the previous one, so that the
-// process-wide pacer of a reused loopback port never sees time go back.
+// process-wide pacer of a reused loopback port never observes time going
+// back.
 func newFakeClock(advance bool) *fakeClock {
 	clockMu.Lock()
 	defer clockMu.Unlock()

@@ -34,8 +34,8 @@ type RenderOptions struct {
 	Title string
 	// Key is copied into [Message].Key.
 	Key string
-	// Baseline marks the first export of a stream: the message says so
-	// and lists no changes.
+	// Baseline marks the first export of a stream. The message states that
+	// it is a baseline and lists no changes.
 	Baseline bool
 	// DryRun marks a run that stores nothing and moves no head. The title
 	// starts with "[Dry run]", and the baseline and period-change texts

@@ -69,8 +69,8 @@ func NewSlack(webhookURL string, opts *SlackOptions) (*Slack, error) {
 func (s *Slack) Name() string { return s.sender.cfg.name }
 
 // Notify sends m as one or more Slack messages, in order. It stops at the
-// first part that fails and returns a *SlackError for an answer other than
-// 2xx; the parts before it stay posted.
+// first part that fails and returns a *SlackError for a response status
+// other than 2xx. The parts before it stay posted.
 func (s *Slack) Notify(ctx context.Context, m *Message) error {
 	payloads, err := EncodeSlack(m)
 	if err != nil {
@@ -89,7 +89,7 @@ func (s *Slack) Notify(ctx context.Context, m *Message) error {
 	return nil
 }
 
-// SlackError is a failed answer from a Slack webhook.
+// SlackError is a failed response from a Slack webhook.
 type SlackError struct {
 	// StatusCode is the HTTP status of the last attempt.
 	StatusCode int

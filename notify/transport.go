@@ -51,7 +51,7 @@ type httpSender struct {
 	client *retryablehttp.Client
 }
 
-// response is what the sender keeps of the last HTTP response.
+// response is the part of the last HTTP response that the sender keeps.
 type response struct {
 	status     int
 	body       string
@@ -119,7 +119,7 @@ func newHTTPSender(rawURL string, red *redactor, cfg retryConfig) *httpSender {
 func defaultHTTPClient() *http.Client {
 	return &http.Client{
 		Timeout: DefaultHTTPTimeout,
-		// Webhook receivers answer directly; a redirect is a failure.
+		// Webhook receivers respond directly, so a redirect is a failure.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }

@@ -29,7 +29,7 @@ const (
 const DefaultWebhookRate = 5
 
 // ErrGone is matched with [errors.Is] by the *WebhookError of a 410 Gone
-// answer: the receiver unsubscribed, so stop sending to it.
+// response. It means the receiver unsubscribed, so stop sending to it.
 var ErrGone = errors.New("notify: webhook receiver is gone (410)")
 
 // WebhookOptions configures [NewWebhook]. Secret or SecretBytes is
@@ -60,7 +60,7 @@ type WebhookOptions struct {
 // Webhook posts each message as a [JSONMessage] to a URL, signed with the
 // Standard Webhooks scheme: webhook-id is the message key, webhook-timestamp
 // the Unix time in seconds of the attempt, and webhook-signature
-// "v1,<base64 HMAC-SHA256 of id.timestamp.body>". Any 2xx answer is
+// "v1,<base64 HMAC-SHA256 of id.timestamp.body>". Any 2xx response is
 // success. Webhook is safe for concurrent use.
 type Webhook struct {
 	sender *httpSender
@@ -129,8 +129,8 @@ func SignWebhook(key []byte, id string, timestamp int64, body []byte) string {
 func (w *Webhook) Name() string { return w.sender.cfg.name }
 
 // Notify posts m. Each retry is signed again with the time of the retry
-// and the same webhook-id. It returns a *WebhookError for an answer other
-// than 2xx.
+// and the same webhook-id. It returns a *WebhookError for a response
+// status other than 2xx.
 func (w *Webhook) Notify(ctx context.Context, m *Message) error {
 	if err := checkMessage(m); err != nil {
 		return err
@@ -160,11 +160,11 @@ func (w *Webhook) Notify(ctx context.Context, m *Message) error {
 	return nil
 }
 
-// DeliveryID returns the webhook-id for a message: the key itself when it
-// is 1 to 200 characters of letters, digits and "_-:/=+@", else "msg_"
-// and 32 hex digits of the SHA-256 of the key, or of the body when the key
-// is empty. Full stops are never kept because the signed content joins
-// parts with them.
+// DeliveryID returns the webhook-id for a message. That is the key itself
+// when it is 1 to 200 characters of letters, digits and "_-:/=+@".
+// Otherwise it is "msg_" and 32 hex digits of the SHA-256 of the key, or
+// of the body when the key is empty. Full stops are never kept because the
+// signed content joins parts with them.
 func DeliveryID(key string, body []byte) string {
 	if key == "" {
 		sum := sha256.Sum256(body)
@@ -177,7 +177,7 @@ func DeliveryID(key string, body []byte) string {
 	return "msg_" + hex.EncodeToString(sum[:16])
 }
 
-// WebhookError is a failed answer from a generic webhook receiver.
+// WebhookError is a failed response from a generic webhook receiver.
 type WebhookError struct {
 	StatusCode int
 	// Body is the start of the response body.
@@ -188,7 +188,7 @@ type WebhookError struct {
 	Key string
 }
 
-// Error describes the failure. It holds no URL.
+// Error describes the failure. It contains no URL.
 func (e *WebhookError) Error() string {
 	what := "the receiver rejected the message; check its logs"
 	switch {

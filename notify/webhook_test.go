@@ -39,7 +39,7 @@ type hookRequest struct {
 	body   []byte
 }
 
-// hookServer answers with the given statuses in order, then 200.
+// hookServer responds with the given statuses in order, then 200.
 func hookServer(t *testing.T, statuses ...int) (*httptest.Server, func() []hookRequest) {
 	var mu sync.Mutex
 	var got []hookRequest

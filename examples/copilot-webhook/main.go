@@ -8,10 +8,10 @@
 //	COPILOT_WEBHOOK_SECRET=whsec_... copilot-webhook -addr 127.0.0.1:8080
 //
 // The webhook server allows 10 s for the request headers, 30 s for the
-// headers and body, 60 s from the end of the headers to the end of the
-// response, and 64 KiB of headers, and closes connections idle for 2
-// minutes. The event handler, including the Slack forward, gets 50 s and a
-// delivery that takes longer is answered with 500, so the sender retries it.
+// headers and body, and 60 s from the end of the headers to the end of the
+// response. It accepts up to 64 KiB of headers and closes connections idle
+// for 2 minutes. The event handler, including the Slack forward, gets 50 s.
+// A delivery that takes longer gets a 500 response, so the sender retries it.
 //
 // Poll mode lists calls with COPILOT_API_KEY and COPILOT_API_PASSWORD and
 // keeps its place in the -checkpoint file:

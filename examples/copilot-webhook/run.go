@@ -30,7 +30,7 @@ const (
 	// handlerTimeout is the deadline of the request context that the event
 	// handler, and so the Slack forward with its retries, receives. It is
 	// shorter than writeTimeout so that a slow forward ends in a 500 that
-	// the sender sees and retries, instead of a cut connection.
+	// the sender receives and retries, instead of a cut connection.
 	handlerTimeout = 50 * time.Second
 	// writeTimeout bounds the time from the end of the request headers to
 	// the end of the response.

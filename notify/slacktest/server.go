@@ -1,6 +1,6 @@
 // Package slacktest provides a local Slack incoming-webhook receiver for
 // tests and demos. It records the messages it accepts, rejects what Slack
-// rejects, and plays scripted answers such as 429 with Retry-After or
+// rejects, and sends scripted responses such as 429 with Retry-After or
 // 404 no_service.
 package slacktest
 
@@ -25,10 +25,10 @@ type Answer struct {
 	RetryAfter string
 }
 
-// OK is Slack's success answer.
+// OK is Slack's success response.
 var OK = Answer{Status: http.StatusOK, Body: "ok"}
 
-// Error returns an answer with a status and Slack error code.
+// Error returns an [Answer] with a status and a Slack error code.
 func Error(status int, code string) Answer { return Answer{Status: status, Body: code} }
 
 // RateLimited returns a 429 with a Retry-After of the given seconds.
@@ -64,7 +64,8 @@ type Request struct {
 	Path   string
 	Header http.Header
 	Body   []byte
-	// Status and Answer are what the server sent back.
+	// Status and Answer are the response status and body that the server
+	// sent back.
 	Status int
 	Answer string
 }
@@ -103,9 +104,9 @@ func (s *Server) WebhookURL() string { return s.URL + WebhookPath }
 // Close shuts the server down.
 func (s *Server) Close() { s.srv.Close() }
 
-// Script queues answers for the next requests to the webhook path, one per
-// request, in order. When the queue is empty the server validates the
-// payload and answers 200 ok or Slack's 400 error.
+// Script queues responses for the next requests to the webhook path, one
+// per request, in order. When the queue is empty, the server validates the
+// payload and responds with 200 ok or Slack's 400 error.
 func (s *Server) Script(answers ...Answer) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -143,7 +144,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, a.Body)
 }
 
-// answer picks the response; s.mu is held.
+// answer picks the response to r. The caller holds s.mu.
 func (s *Server) answer(r *http.Request, body []byte) Answer {
 	switch {
 	case r.URL.Path != WebhookPath:

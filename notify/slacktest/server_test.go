@@ -185,7 +185,7 @@ func TestServerRejectsOtherPathsAndMethods(t *testing.T) {
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("GET: status %d, want 405", resp.StatusCode)
 	}
-	// Neither request used the scripted answer.
+	// Neither request used the scripted response.
 	if status, answer, _ := post(t, srv.WebhookURL(), `{"text":"x"}`); status != 500 || answer != "rollup_error" {
 		t.Errorf("first webhook POST: %d %q, want the scripted 500 rollup_error", status, answer)
 	}

@@ -28,7 +28,7 @@ type Payload struct {
 	Mrkdwn *bool   `json:"mrkdwn,omitempty"`
 }
 
-// Block is a Block Kit block of the types this package knows: header,
+// Block is a Block Kit block of the types this package validates: header,
 // section, context and divider.
 type Block struct {
 	Type     string `json:"type"`
@@ -45,7 +45,7 @@ type Text struct {
 }
 
 // ValidationError is a payload that Slack would reject. Code is the error
-// code that Slack answers with, such as "invalid_payload", "no_text" or
+// code in Slack's response body, such as "invalid_payload", "no_text" or
 // "invalid_blocks".
 type ValidationError struct {
 	Code   string

@@ -12,11 +12,11 @@
 //	rm -rf /tmp/tick/store && cp -a /tmp/tick/base /tmp/tick/store
 //	/usr/bin/time -v /tmp/tickbench -dir /tmp/tick -store /tmp/tick/store
 //
-// The run serves curr.json from a claritest emulator on 127.0.0.1, runs
-// one Monitor.Tick with a FileStore (fetch: start, poll, download and
-// decode; store; read and decode the head; compare; render; notify a
-// notifier that drops the message; advance) and prints the time of each
-// step on stderr. The emulator runs in the same process, so the peak RSS
+// The run serves curr.json from a claritest emulator on 127.0.0.1 and runs
+// one Monitor.Tick with a FileStore. It prints on stderr the time of each
+// step: fetch (start, poll, download and decode), store, read and decode
+// the head, compare, render, notify a notifier that drops the message, and
+// advance. The emulator runs in the same process, so the peak RSS
 // includes its copy of the export.
 package main
 
