@@ -48,7 +48,7 @@ var emulatorStart = time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
 func setupEmulator(t *testing.T, opts ...copilot.Option) (*copilottest.Server, *copilot.Client, *emulatorClock) {
 	t.Helper()
 	clock := &emulatorClock{t: emulatorStart}
-	srv := copilottest.NewServer(copilottest.Options{Now: clock.Now})
+	srv := copilottest.NewServer(&copilottest.Options{Now: clock.Now})
 	t.Cleanup(srv.Close)
 	base := []copilot.Option{copilot.WithBaseURL(srv.URL), copilot.WithRetry(fastRetry), copilot.WithRateLimit(math.Inf(1))}
 	c, err := copilot.NewClient(copilottest.DefaultAPIKey, copilottest.DefaultAPIPassword, append(base, opts...)...)
@@ -289,7 +289,7 @@ func TestClientWeeklyBudget(t *testing.T) {
 }
 
 func TestClientUnauthorized(t *testing.T) {
-	srv := copilottest.NewServer(copilottest.Options{})
+	srv := copilottest.NewServer(nil)
 	t.Cleanup(srv.Close)
 	c, err := copilot.NewClient("wrong", "wrong", copilot.WithBaseURL(srv.URL), copilot.WithRetry(fastRetry))
 	if err != nil {

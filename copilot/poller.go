@@ -1,6 +1,7 @@
 package copilot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -101,9 +102,9 @@ func NewPoller(c *Client, h Handler, cp Checkpoint, opts *PollerOptions) (*Polle
 	}
 	p := &Poller{
 		client: c, handler: h, checkpoint: cp,
-		interval:   cmpOr(o.Interval, DefaultPollInterval),
-		overlap:    cmpOr(o.Overlap, DefaultPollOverlap),
-		maxPending: cmpOr(o.MaxPending, DefaultMaxPending),
+		interval:   cmp.Or(o.Interval, DefaultPollInterval),
+		overlap:    cmp.Or(o.Overlap, DefaultPollOverlap),
+		maxPending: cmp.Or(o.MaxPending, DefaultMaxPending),
 		start:      o.Start,
 		logger:     o.Logger,
 		now:        time.Now,
@@ -113,14 +114,6 @@ func NewPoller(c *Client, h Handler, cp Checkpoint, opts *PollerOptions) (*Polle
 		p.logger = slog.New(slog.DiscardHandler)
 	}
 	return p, nil
-}
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 func newTicker(d time.Duration) (<-chan time.Time, func()) {

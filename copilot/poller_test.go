@@ -240,7 +240,7 @@ func TestFileCheckpointRejectsCorruptFile(t *testing.T) {
 func TestPollerSurvivesFutureTimestamp(t *testing.T) {
 	// The poller caps its watermark at its own clock, so this emulator
 	// runs on the same clock instead of emulatorClock.
-	srv := copilottest.NewServer(copilottest.Options{})
+	srv := copilottest.NewServer(nil)
 	t.Cleanup(srv.Close)
 	c, err := copilot.NewClient(copilottest.DefaultAPIKey, copilottest.DefaultAPIPassword,
 		copilot.WithBaseURL(srv.URL), copilot.WithRetry(fastRetry), copilot.WithRateLimit(math.Inf(1)))

@@ -14,7 +14,7 @@ import (
 
 func setupSubscriptions(t *testing.T, token string) (*copilottest.Server, *copilot.SubscriptionClient) {
 	t.Helper()
-	srv := copilottest.NewServer(copilottest.Options{})
+	srv := copilottest.NewServer(nil)
 	t.Cleanup(srv.Close)
 	s, err := copilot.NewSubscriptionClient(token, copilot.WithBaseURL(srv.SubscriptionURL()),
 		copilot.WithRetry(fastRetry), copilot.WithRateLimit(math.Inf(1)))

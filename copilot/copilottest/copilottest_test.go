@@ -55,7 +55,7 @@ func TestSendIsVerified(t *testing.T) {
 }
 
 func TestEmulatorRejectsBadCredentials(t *testing.T) {
-	srv := copilottest.NewServer(copilottest.Options{})
+	srv := copilottest.NewServer(nil)
 	t.Cleanup(srv.Close)
 	for _, hdr := range []map[string]string{
 		{},
@@ -79,7 +79,7 @@ func TestEmulatorRejectsBadCredentials(t *testing.T) {
 }
 
 func TestEmulatorRejectsBadPage(t *testing.T) {
-	srv := copilottest.NewServer(copilottest.Options{})
+	srv := copilottest.NewServer(nil)
 	t.Cleanup(srv.Close)
 	for _, q := range []string{"skip=10001", "limit=0", "limit=101", "filterModifiedGt=yesterday"} {
 		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/calls?"+q, nil)
@@ -98,7 +98,7 @@ func TestEmulatorRejectsBadPage(t *testing.T) {
 
 // ExampleServer lists calls from the emulator with the REST client.
 func ExampleServer() {
-	srv := copilottest.NewServer(copilottest.Options{
+	srv := copilottest.NewServer(&copilottest.Options{
 		Now: func() time.Time { return time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC) },
 	})
 	defer srv.Close()

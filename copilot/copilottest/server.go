@@ -4,6 +4,7 @@
 package copilottest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -67,11 +68,16 @@ type Server struct {
 	requests int
 }
 
-// NewServer starts an emulator. Call Close when done.
-func NewServer(opts Options) *Server {
-	opts.APIKey = cmpOr(opts.APIKey, DefaultAPIKey)
-	opts.APIPassword = cmpOr(opts.APIPassword, DefaultAPIPassword)
-	opts.Token = cmpOr(opts.Token, DefaultToken)
+// NewServer starts an emulator on 127.0.0.1. A nil *Options, or a zero
+// field, means the default. Call Close when done.
+func NewServer(o *Options) *Server {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
+	opts.APIKey = cmp.Or(opts.APIKey, DefaultAPIKey)
+	opts.APIPassword = cmp.Or(opts.APIPassword, DefaultAPIPassword)
+	opts.Token = cmp.Or(opts.Token, DefaultToken)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -86,13 +92,6 @@ func NewServer(opts Options) *Server {
 	s.srv = httptest.NewServer(s.countAndFault(mux))
 	s.URL = s.srv.URL
 	return s
-}
-
-func cmpOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // Close shuts the server down.

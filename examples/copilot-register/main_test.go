@@ -9,7 +9,7 @@ import (
 )
 
 func TestRegisterListDelete(t *testing.T) {
-	srv := copilottest.NewServer(copilottest.Options{})
+	srv := copilottest.NewServer(nil)
 	t.Cleanup(srv.Close)
 	env := func(k string) string {
 		if k == "COPILOT_WEBHOOK_TOKEN" {

@@ -59,7 +59,7 @@ func demoSend(ctx context.Context, url, secret string, logger *slog.Logger) {
 }
 
 func demoPoll(ctx context.Context, cfg *config, logger *slog.Logger, h copilot.Handler) error {
-	emu := copilottest.NewServer(copilottest.Options{})
+	emu := copilottest.NewServer(nil)
 	defer emu.Close()
 	emu.AddCall(copilot.Call{ID: "demo-call-1", Title: "Demo: discovery call", Status: "INPROGRESS"})
 	client, err := copilot.NewClient(copilottest.DefaultAPIKey, copilottest.DefaultAPIPassword,

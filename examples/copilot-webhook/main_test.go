@@ -134,7 +134,7 @@ func TestParseConfig(t *testing.T) {
 }
 
 func TestPollModeAgainstEmulator(t *testing.T) {
-	emu := copilottest.NewServer(copilottest.Options{})
+	emu := copilottest.NewServer(nil)
 	t.Cleanup(emu.Close)
 	emu.AddCall(copilot.Call{ID: "call-7", Status: copilot.StatusPostProcessingDone, LastModifiedTime: time.Now().UTC().Format(time.RFC3339)})
 	logs := &syncBuffer{}
