@@ -229,25 +229,16 @@ func (sc *ownerScanner) entries() bool {
 		return true
 	}
 	h := sc.startHalf()
-	if h != nil {
-		defer func() { <-h.done }()
+	if h == nil {
+		ok, _ := sc.entryList(-1)
+		return ok
 	}
-	for {
-		if h != nil && sc.pos == h.start {
-			return sc.join(h)
-		}
-		sc.recs = append(sc.recs, ownerRecord{})
-		if !sc.entry(&sc.recs[len(sc.recs)-1]) {
-			return false
-		}
-		if sc.next(']') {
-			return true
-		}
-		if !sc.next(',') {
-			return false
-		}
-		sc.space()
+	defer func() { <-h.done }()
+	ok, reached := sc.entryList(h.start)
+	if reached {
+		return sc.join(h)
 	}
+	return ok
 }
 
 // splitSize is the size of the rest of the input from which entries
@@ -283,24 +274,30 @@ func (sc *ownerScanner) startHalf() *ownerHalf {
 	h.sc.reserveText(len(sc.b) - start)
 	go func() {
 		defer close(h.done)
-		h.ok = h.sc.entryList()
+		h.ok, _ = h.sc.entryList(-1)
 	}()
 	return h
 }
 
-// entryList scans entries separated by commas up to the closing ']'.
-func (sc *ownerScanner) entryList() bool {
+// entryList scans entries separated by commas up to the closing ']'. It
+// stops early, with reached true, when an entry starts at offset stop;
+// pass -1 to scan to the end.
+func (sc *ownerScanner) entryList(stop int) (ok, reached bool) {
 	for {
+		if sc.pos == stop {
+			return true, true
+		}
 		sc.recs = append(sc.recs, ownerRecord{})
 		if !sc.entry(&sc.recs[len(sc.recs)-1]) {
-			return false
+			return false, false
 		}
 		if sc.next(']') {
-			return true
+			return true, false
 		}
 		if !sc.next(',') {
-			return false
+			return false, false
 		}
+		sc.space()
 	}
 }
 
