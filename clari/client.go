@@ -72,7 +72,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c := &Client{
 		key:          secret(apiKey),
 		baseURL:      DefaultBaseURL,
-		httpClient:   &http.Client{Transport: transport, CheckRedirect: refuseRedirect},
+		httpClient:   &http.Client{Transport: transport, CheckRedirect: rejectRedirect},
 		log:          slog.New(slog.DiscardHandler),
 		limiter:      rate.NewLimiter(DefaultRate, DefaultBurst),
 		maxAttempts:  DefaultMaxAttempts,

@@ -68,7 +68,7 @@ func WithHTTPClient(hc *http.Client) Option {
 			return errors.New("clari: nil *http.Client: omit WithHTTPClient to use the default client")
 		}
 		copied := *hc
-		copied.CheckRedirect = refuseRedirect
+		copied.CheckRedirect = rejectRedirect
 		c.httpClient = &copied
 		return nil
 	}
@@ -151,8 +151,8 @@ func WithAllowTruncated(allow bool) Option {
 	}
 }
 
-// refuseRedirect stops the HTTP client at the first redirect, so that the
+// rejectRedirect stops the HTTP client at the first redirect, so that the
 // apikey header is never sent to another URL.
-func refuseRedirect(*http.Request, []*http.Request) error {
+func rejectRedirect(*http.Request, []*http.Request) error {
 	return http.ErrUseLastResponse
 }
