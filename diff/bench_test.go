@@ -79,3 +79,25 @@ func BenchmarkCompute(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkComputeSorted is BenchmarkCompute on the same tables sorted by
+// diff.CompareKeys, as clari returns them: Compute walks them in step.
+func BenchmarkComputeSorted(b *testing.B) {
+	for _, n := range []int{10_000, 100_000, 1_000_000} {
+		rng := rand.New(rand.NewPCG(uint64(n), 7))
+		previous, current := benchTables(n, rng)
+		previous, current = sortedRows(previous), sortedRows(current)
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			cpuBefore := processCPUTime()
+			for b.Loop() {
+				if _, err := diff.Compute(previous, current, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			rows := float64(b.N) * float64(2*n)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/rows, "ns/row")
+			b.ReportMetric(float64(processCPUTime()-cpuBefore)/rows, "cpu-ns/row")
+		})
+	}
+}

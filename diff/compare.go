@@ -53,7 +53,6 @@ func newComparison(previous, current []Row, r rules) *comparison {
 		current:  current,
 		rules:    r,
 		periods:  newPeriodFilter(previous, current),
-		index:    newKeyIndex(len(previous) + len(current)),
 		matched:  make([]bool, len(previous)),
 		key:      make([]byte, 0, 64),
 		otherKey: make([]byte, 0, 64),
@@ -69,6 +68,20 @@ func ownerOf(r *Row) string {
 		return r.OwnerID
 	}
 	return strings.ToLower(strings.TrimSpace(r.Email))
+}
+
+// match pairs the rows of the two tables and classifies each current
+// row. Two tables sorted by key are walked in step. Any others go
+// through a hash index, which also finds duplicated keys.
+func (c *comparison) match() error {
+	if sortedByKey(c.previous) && sortedByKey(c.current) {
+		return c.mergeSorted()
+	}
+	c.index = newKeyIndex(len(c.previous) + len(c.current))
+	if err := c.indexPrevious(); err != nil {
+		return err
+	}
+	return c.matchCurrent()
 }
 
 // indexPrevious adds every previous row to the index and returns a

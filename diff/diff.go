@@ -153,10 +153,7 @@ func Compute(previous, current []Row, opts *Options) (*Report, error) {
 		return nil, err
 	}
 	c := newComparison(previous, current, r)
-	if err := c.indexPrevious(); err != nil {
-		return nil, err
-	}
-	if err := c.matchCurrent(); err != nil {
+	if err := c.match(); err != nil {
 		return nil, err
 	}
 	if err := c.sweepRemoved(); err != nil {

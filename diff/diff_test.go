@@ -1,6 +1,7 @@
 package diff_test
 
 import (
+	stdcmp "cmp"
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
@@ -593,4 +594,57 @@ func shuffled(rng *rand.Rand, rows []diff.Row) []diff.Row {
 	out := append([]diff.Row(nil), rows...)
 	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 	return out
+}
+
+func TestCompareKeysOrder(t *testing.T) {
+	ordered := []diff.Row{
+		{Period: "Q1", Email: "ann@x.com", Field: "commit"},
+		{Period: "Q1", Email: " Bob@X.com", Field: "best"},
+		{Period: "Q1", Email: "bob@x.com", Field: "commit"},
+		{Period: "Q1", OwnerID: "a", Email: "zed@x.com", Field: "commit"},
+		{Period: "Q1", OwnerID: "b", Email: "ann@x.com", Field: "commit"},
+		{Period: "Q2", Email: "ann@x.com", Field: "commit"},
+	}
+	for i := range ordered {
+		for j := range ordered {
+			got := diff.CompareKeys(&ordered[i], &ordered[j])
+			if want := stdcmp.Compare(i, j); got != want {
+				t.Errorf("CompareKeys(row %d, row %d) = %d, want %d", i, j, got, want)
+			}
+		}
+	}
+	same := diff.Row{Period: "Q1", Email: "BOB@x.com\t", Field: "commit"}
+	if got := diff.CompareKeys(&ordered[2], &same); got != 0 {
+		t.Errorf("CompareKeys of emails that differ in case and space = %d, want 0", got)
+	}
+}
+
+func TestComputeSortedTables(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	previous, current := benchTables(5000, rng)
+	want := mustCompute(t, shuffled(rng, previous), shuffled(rng, current), nil)
+	got := mustCompute(t, sortedRows(previous), sortedRows(current), nil)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("sorted tables gave another report (-shuffled +sorted):\n%s", diff)
+	}
+	if len(want.Changes) == 0 || want.Summary.Added == 0 || want.Summary.Removed == 0 {
+		t.Fatalf("generated tables lack changes, additions or removals: %+v", want.Summary)
+	}
+}
+
+func TestComputeSortedDuplicate(t *testing.T) {
+	previous := []diff.Row{
+		{Period: "Q1", Email: "ann@x.com", Field: "commit", Value: *amount("1")},
+		{Period: "Q1", Email: "Ann@x.com", Field: "commit", Value: *amount("2")},
+		{Period: "Q1", Email: "bob@x.com", Field: "commit", Value: *amount("3")},
+	}
+	current := sortedRows(previous[1:])
+	_, err := diff.Compute(previous, current, nil)
+	var dup *diff.DuplicateKeyError
+	if !errors.As(err, &dup) {
+		t.Fatalf("Compute on sorted rows with a repeated key: error = %v, want *DuplicateKeyError", err)
+	}
+	if dup.Table != "previous" || len(dup.Keys) != 1 || dup.Keys[0].Owner != "ann@x.com" || dup.Keys[0].Count != 2 {
+		t.Errorf("DuplicateKeyError = %+v, want previous table, owner ann@x.com in 2 rows", dup)
+	}
 }

@@ -125,7 +125,7 @@ func upperASCII8(w uint64) uint64 {
 func compareOwnerEmails(a, b string) int {
 	a, b = trimSpace(a), trimSpace(b)
 	n := min(len(a), len(b))
-	i := 0
+	i := commonPrefix(a, b)
 	for ; i < n; i++ {
 		x, y := a[i], b[i]
 		if x >= utf8.RuneSelf || y >= utf8.RuneSelf {
@@ -138,6 +138,30 @@ func compareOwnerEmails(a, b string) int {
 	}
 	return cmp.Compare(len(a), len(b))
 }
+
+// commonPrefix returns the length of the longest common prefix of a and
+// b that ends where a rune starts in both. Equal bytes lower alike, so
+// the comparison can start there. Decoding never takes a byte that is not
+// a UTF-8 continuation byte into the rune before it, so every such byte
+// starts a rune.
+func commonPrefix(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i+8 <= n && load64(a[i:]) == load64(b[i:]) {
+		i += 8
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	for i > 0 && (continuation(a, i) || continuation(b, i)) {
+		i--
+	}
+	return i
+}
+
+// continuation reports whether s[i] exists and is a UTF-8 continuation
+// byte.
+func continuation(s string, i int) bool { return i < len(s) && s[i]&0xc0 == 0x80 }
 
 // compareLowerRunes compares strings.ToLower(a) and strings.ToLower(b)
 // rune by rune. Like strings.ToLower, it reads each invalid UTF-8 byte as

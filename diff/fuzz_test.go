@@ -3,6 +3,7 @@ package diff_test
 import (
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,6 +98,43 @@ func FuzzCompute(f *testing.F) {
 		}
 		if diff := cmp.Diff(report, again); diff != "" {
 			t.Fatalf("shuffling the rows changed the report (-first +shuffled):\n%s", diff)
+		}
+
+		// Sorted tables take the walk in step instead of the index.
+		sorted, err := diff.Compute(sortedRows(previous), sortedRows(current), opts)
+		if err != nil {
+			t.Fatalf("Compute on sorted rows: %v", err)
+		}
+		if diff := cmp.Diff(report, sorted); diff != "" {
+			t.Fatalf("sorting the rows changed the report (-first +sorted):\n%s", diff)
+		}
+	})
+}
+
+// sortedRows returns a copy of rows sorted by diff.CompareKeys.
+func sortedRows(rows []diff.Row) []diff.Row {
+	out := slices.Clone(rows)
+	slices.SortFunc(out, func(a, b diff.Row) int { return diff.CompareKeys(&a, &b) })
+	return out
+}
+
+func FuzzCompareKeys(f *testing.F) {
+	f.Add([]byte{0x00, 0x00, 0x64, 0x01, 0x00, 0x6e})
+	f.Add([]byte{0x10, 0x01, 0x00, 0x91, 0x01, 0x00, 0x20, 0x00, 0x05, 0xb3, 0xff, 0x9c})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		previous, current := fuzzTables(data)
+		rows := append(previous, current...)
+		for i := range rows {
+			for j := range rows {
+				a, b := &rows[i], &rows[j]
+				c := diff.CompareKeys(a, b)
+				if (c == 0) != (testKey(*a) == testKey(*b)) {
+					t.Fatalf("CompareKeys(%+v, %+v) = %d, but the keys are %q and %q", *a, *b, c, testKey(*a), testKey(*b))
+				}
+				if back := diff.CompareKeys(b, a); back != -c {
+					t.Fatalf("CompareKeys is not antisymmetric: %d one way, %d the other, for %+v and %+v", c, back, *a, *b)
+				}
+			}
 		}
 	})
 }
