@@ -46,15 +46,15 @@ func (e *SuspiciousExportError) Is(target error) bool { return target == ErrSusp
 func missingOwners(previous, current []diff.Row) (owners, missing int) {
 	j := 0
 	for i := 0; i < len(previous); {
-		p := previous[i]
-		for i < len(previous) && previous[i].Period == p.Period && ownerKey(previous[i]) == ownerKey(p) {
-			i++
+		p := &previous[i]
+		owner := ownerKey(p)
+		for i++; i < len(previous) && previous[i].Period == p.Period && ownerKey(&previous[i]) == owner; i++ {
 		}
 		owners++
-		for j < len(current) && compareOwner(current[j], p) < 0 {
+		for j < len(current) && compareOwner(&current[j], p.Period, owner) < 0 {
 			j++
 		}
-		if j >= len(current) || compareOwner(current[j], p) != 0 {
+		if j >= len(current) || compareOwner(&current[j], p.Period, owner) != 0 {
 			missing++
 		}
 	}
@@ -63,16 +63,17 @@ func missingOwners(previous, current []diff.Row) (owners, missing int) {
 
 // ownerKey is the owner part of a diff key: the owner id, else the email
 // trimmed and lower-cased.
-func ownerKey(r diff.Row) string {
+func ownerKey(r *diff.Row) string {
 	if r.OwnerID != "" {
 		return r.OwnerID
 	}
 	return strings.ToLower(strings.TrimSpace(r.Email))
 }
 
-func compareOwner(a, b diff.Row) int {
-	if c := strings.Compare(a.Period, b.Period); c != 0 {
+// compareOwner orders row r against the owner key owner in period.
+func compareOwner(r *diff.Row, period, owner string) int {
+	if c := strings.Compare(r.Period, period); c != 0 {
 		return c
 	}
-	return strings.Compare(ownerKey(a), ownerKey(b))
+	return strings.Compare(ownerKey(r), owner)
 }

@@ -504,6 +504,15 @@ func TestResultJSON(t *testing.T) {
 	if got.HeadID == "" {
 		t.Errorf("headId is empty in %s", b)
 	}
+	var back struct {
+		Changes []diff.Change `json:"changes"`
+	}
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(res.Report.Changes, back.Changes); d != "" {
+		t.Errorf("changes decoded from the JSON differ from the report's (-report +decoded):\n%s", d)
+	}
 
 	empty, err := json.Marshal(&clariwatch.Result{Baseline: true})
 	if err != nil {
