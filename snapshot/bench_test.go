@@ -60,3 +60,61 @@ func BenchmarkHead(b *testing.B) {
 		}
 	}
 }
+
+// viewBenchLen is the body size of BenchmarkGet and BenchmarkView, a
+// little below the 90.7 MB export of one million owners that
+// docs/bench/monitor.md measures.
+const viewBenchLen = 64 << 20
+
+// putViewBench stores a viewBenchLen body in a FileStore under b.TempDir()
+// and returns the store and the snapshot id.
+func putViewBench(b *testing.B) (*snapshot.FileStore, string) {
+	s, err := snapshot.OpenFileStore(b.Context(), b.TempDir(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	body := bytes.Repeat([]byte("0123456789abcdef"), viewBenchLen/16)
+	m, err := s.Put(b.Context(), snapshot.Meta{Key: snapshottest.Key("bench")}, bytes.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, m.ID
+}
+
+// BenchmarkGet measures Get of a 64 MiB snapshot whose file is in the page
+// cache: a read into new memory and the SHA-256 check. Compare it with
+// BenchmarkView.
+func BenchmarkGet(b *testing.B) {
+	s, id := putViewBench(b)
+	b.SetBytes(viewBenchLen)
+	b.ReportAllocs()
+	for b.Loop() {
+		_, body, err := s.Get(b.Context(), id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(body) != viewBenchLen {
+			b.Fatalf("Get returned %d bytes, want %d", len(body), viewBenchLen)
+		}
+	}
+}
+
+// BenchmarkView measures View of the same snapshot as BenchmarkGet: on
+// Unix a read-only mapping of the file and the SHA-256 check.
+func BenchmarkView(b *testing.B) {
+	s, id := putViewBench(b)
+	b.SetBytes(viewBenchLen)
+	b.ReportAllocs()
+	for b.Loop() {
+		err := s.View(b.Context(), id, func(_ snapshot.Meta, body []byte) error {
+			if len(body) != viewBenchLen {
+				b.Fatalf("View lent %d bytes, want %d", len(body), viewBenchLen)
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}

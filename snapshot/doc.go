@@ -17,6 +17,11 @@
 // [Store.SetPending] records a started export job, so that a run that
 // failed before Put can resume the job instead of starting another export.
 //
+// A caller that scans a body once can read it with [View] instead of
+// Get. The body is then valid only until View's callback returns, because
+// on Unix a FileStore lends a mapping of the file instead of copying the
+// body into a new buffer.
+//
 // # File layout
 //
 // A [FileStore] directory contains:
@@ -46,9 +51,10 @@
 // crash therefore leaves either the old or the new file under a real name,
 // never a partial one. Leftover temporary files are ignored by every read
 // and removed by [OpenFileStore] and [FileStore.Prune] once they are older
-// than [FileOptions.TempMaxAge]. [FileStore.Get] checks the size and the
-// SHA-256 digest of the body and returns a [*CorruptError] naming the id of
-// a damaged snapshot; the damaged bytes are never returned.
+// than [FileOptions.TempMaxAge]. [FileStore.Get] and [FileStore.View]
+// check the size and the SHA-256 digest of the body and return a
+// [*CorruptError] naming the id of a damaged snapshot. They never return
+// or lend the damaged bytes.
 //
 // # Locking
 //

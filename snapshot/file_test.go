@@ -62,6 +62,8 @@ func TestFileStoreCorruptFiles(t *testing.T) {
 			if got != nil {
 				t.Errorf("Get returned %d bytes of a corrupt snapshot", len(got))
 			}
+			err = s.View(t.Context(), m.ID, failCallback(t))
+			checkCorrupt(t, "View", err, m.ID)
 			if _, err := s.List(t.Context(), k); err != nil {
 				checkCorrupt(t, "List", err, m.ID)
 			}

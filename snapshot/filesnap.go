@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"strconv"
@@ -156,34 +157,69 @@ func isTemp(name string) bool { return len(name) > 0 && name[0] == '.' }
 
 // Get implements [Store.Get].
 func (s *FileStore) Get(ctx context.Context, id string) (Meta, []byte, error) {
-	if err := ctx.Err(); err != nil {
+	f, name, m, err := s.openSnapshot(ctx, id)
+	if err != nil {
 		return Meta{}, nil, err
 	}
-	if err := ValidateID(id); err != nil {
+	defer f.Close()
+	body, err := s.readBody(f, name, m)
+	if err != nil {
 		return Meta{}, nil, err
+	}
+	return m, body, nil
+}
+
+// openSnapshot finds snapshot id in any stream, opens its file and reads
+// its checked metadata. It returns the open file and its name in the
+// store. The caller closes the file.
+func (s *FileStore) openSnapshot(ctx context.Context, id string) (*os.File, string, Meta, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", Meta{}, err
+	}
+	if err := ValidateID(id); err != nil {
+		return nil, "", Meta{}, err
 	}
 	name, err := s.findSnapshot(id)
 	if err != nil {
-		return Meta{}, nil, err
+		return nil, "", Meta{}, err
 	}
 	f, err := s.root.Open(name)
 	if err != nil {
-		return Meta{}, nil, fmt.Errorf("snapshot: open %s: %w", s.path(name), err)
+		return nil, "", Meta{}, fmt.Errorf("snapshot: open %s: %w", s.path(name), err)
 	}
-	defer f.Close()
 	m, err := s.readMeta(f, name, id)
-	if err != nil {
-		return Meta{}, nil, err
+	if err == nil && m.Size > math.MaxInt {
+		err = fmt.Errorf("snapshot: body of %s has %d bytes, more than a slice can hold on this platform",
+			s.path(name), m.Size)
 	}
+	if err != nil {
+		f.Close()
+		return nil, "", Meta{}, err
+	}
+	return f, name, m, nil
+}
+
+// readBody reads the body of the snapshot file f into new memory and
+// checks its digest against m.
+func (s *FileStore) readBody(f *os.File, name string, m Meta) ([]byte, error) {
 	body := make([]byte, m.Size)
 	if _, err := f.ReadAt(body, 0); err != nil {
-		return Meta{}, nil, fmt.Errorf("snapshot: read %s: %w", s.path(name), err)
+		return nil, fmt.Errorf("snapshot: read %s: %w", s.path(name), err)
 	}
+	if err := s.checkBody(body, name, m); err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
+// checkBody returns a *CorruptError unless body has the SHA-256 digest
+// recorded in m. readMeta has already checked the size.
+func (s *FileStore) checkBody(body []byte, name string, m Meta) error {
 	if sum := sha256.Sum256(body); hex.EncodeToString(sum[:]) != m.SHA256 {
-		return Meta{}, nil, s.corrupt(id, name, fmt.Sprintf(
+		return s.corrupt(m.ID, name, fmt.Sprintf(
 			"body has SHA-256 %x, but the metadata records %s", sum, m.SHA256))
 	}
-	return m, body, nil
+	return nil
 }
 
 func (s *FileStore) corrupt(id, name, reason string) error {

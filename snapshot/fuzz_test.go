@@ -1,6 +1,7 @@
 package snapshot_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -14,7 +15,7 @@ import (
 
 // FuzzSnapshotFile writes arbitrary bytes as a snapshot file and checks
 // that Get either reports it corrupt or returns a body that matches its
-// digest.
+// digest, and that View agrees with Get.
 func FuzzSnapshotFile(f *testing.F) {
 	dir := f.TempDir()
 	s, err := snapshot.OpenFileStore(f.Context(), dir, nil)
@@ -41,6 +42,16 @@ func FuzzSnapshotFile(f *testing.F) {
 			t.Fatal(err)
 		}
 		got, body, err := s.Get(t.Context(), "fuzz")
+		viewErr := s.View(t.Context(), "fuzz", func(vm snapshot.Meta, data []byte) error {
+			if vm != got || !bytes.Equal(data, body) {
+				t.Errorf("View returned Meta %+v and %d bytes, but Get returned %+v and %d bytes",
+					vm, len(data), got, len(body))
+			}
+			return nil
+		})
+		if (viewErr == nil) != (err == nil) {
+			t.Errorf("View error = %v, but Get error = %v", viewErr, err)
+		}
 		if err != nil {
 			if !errors.Is(err, snapshot.ErrCorrupt) {
 				t.Fatalf("Get error = %v, want ErrCorrupt", err)

@@ -99,6 +99,26 @@ func (s *MemoryStore) Get(ctx context.Context, id string) (Meta, []byte, error) 
 	return sn.meta, bytes.Clone(sn.body), nil
 }
 
+// View implements [Viewer]. Unlike Get, it lends the stored body without
+// copying it, because nothing in the store modifies a body after Put and
+// fn must not modify it either. fn runs without the store's lock held, so
+// it may call other methods of s.
+func (s *MemoryStore) View(ctx context.Context, id string, fn func(m Meta, body []byte) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := ValidateID(id); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	sn, ok := s.snapshots[id]
+	s.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%w: snapshot %q", ErrNotFound, id)
+	}
+	return fn(sn.meta, sn.body)
+}
+
 // Head implements [Store.Head].
 func (s *MemoryStore) Head(ctx context.Context, k Key) (Meta, error) {
 	if err := checkCall(ctx, k); err != nil {

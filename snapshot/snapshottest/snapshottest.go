@@ -3,6 +3,7 @@
 package snapshottest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -18,7 +19,8 @@ import (
 
 // Run tests the behaviour that every [snapshot.Store] must have. newStore
 // returns an empty store; Run calls it once per subtest and closes nothing,
-// so newStore should register cleanup with t.Cleanup.
+// so newStore should register cleanup with t.Cleanup. The tests of
+// [snapshot.Viewer] are skipped for stores that do not implement it.
 func Run(t *testing.T, newStore func(t *testing.T) snapshot.Store) {
 	tests := []struct {
 		name string
@@ -48,6 +50,12 @@ func Run(t *testing.T, newStore func(t *testing.T) snapshot.Store) {
 		{"ConcurrentAdvance", testConcurrentAdvance},
 		{"CanceledContext", testCanceledContext},
 		{"EmptyBody", testEmptyBody},
+		{"ViewMatchesGet", testViewMatchesGet},
+		{"ViewUnknown", testViewUnknown},
+		{"ViewInvalidID", testViewInvalidID},
+		{"ViewCanceledContext", testViewCanceledContext},
+		{"ViewReturnsFnError", testViewReturnsFnError},
+		{"ViewDuringPrune", testViewDuringPrune},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -618,5 +626,149 @@ func testEmptyBody(t *testing.T, s snapshot.Store) {
 	_, body, err := s.Get(t.Context(), m.ID)
 	if err != nil || len(body) != 0 || m.Size != 0 || m.SHA256 != digest("") {
 		t.Errorf("empty body: Get = %q, %v; Meta = %+v", body, err, m)
+	}
+}
+
+// viewer returns s as a snapshot.Viewer, or skips the test when s does not
+// implement it.
+func viewer(t *testing.T, s snapshot.Store) snapshot.Viewer {
+	t.Helper()
+	v, ok := s.(snapshot.Viewer)
+	if !ok {
+		t.Skipf("%T does not implement snapshot.Viewer", s)
+	}
+	return v
+}
+
+// mustNotCall is a View callback that fails the test when it runs.
+func mustNotCall(t *testing.T) func(snapshot.Meta, []byte) error {
+	return func(m snapshot.Meta, _ []byte) error {
+		t.Errorf("View called fn with snapshot %q", m.ID)
+		return nil
+	}
+}
+
+func testViewMatchesGet(t *testing.T, s snapshot.Store) {
+	v := viewer(t, s)
+	k := Key("fc")
+	// The large body is not a multiple of the page size and differs from
+	// page to page, so a wrong offset or length would show.
+	large := make([]byte, 3<<20+123)
+	for i := range large {
+		large[i] = byte(i*7 + i>>12)
+	}
+	bodies := []struct{ name, body string }{
+		{"small", `{"rows":[1,2,3]}`},
+		{"empty", ""},
+		{"3MB", string(large)},
+	}
+	for i, tt := range bodies {
+		t.Run(tt.name, func(t *testing.T) {
+			want := tt.body
+			m := put(t, s, k, i, want)
+			gotMeta, gotBody, err := s.Get(t.Context(), m.ID)
+			if err != nil {
+				t.Fatalf("Get error: %v", err)
+			}
+			calls := 0
+			err = v.View(t.Context(), m.ID, func(vm snapshot.Meta, body []byte) error {
+				calls++
+				if d := diffMeta(gotMeta, vm); d != "" {
+					t.Errorf("View Meta differs from Get: %s", d)
+				}
+				if !bytes.Equal(body, gotBody) {
+					t.Errorf("View body is %d bytes and differs from the %d bytes of Get", len(body), len(gotBody))
+				}
+				if string(body) != want {
+					t.Errorf("View body differs from the %d bytes stored", len(want))
+				}
+				return nil
+			})
+			if err != nil {
+				t.Errorf("View error: %v", err)
+			}
+			if calls != 1 {
+				t.Errorf("View called fn %d times, want 1", calls)
+			}
+		})
+	}
+}
+
+func testViewUnknown(t *testing.T, s snapshot.Store) {
+	v := viewer(t, s)
+	put(t, s, Key("fc"), 1, "x")
+	err := v.View(t.Context(), "no-such-id", mustNotCall(t))
+	if !errors.Is(err, snapshot.ErrNotFound) {
+		t.Errorf("View unknown error = %v, want ErrNotFound", err)
+	}
+}
+
+func testViewInvalidID(t *testing.T, s snapshot.Store) {
+	v := viewer(t, s)
+	for _, id := range []string{"", "../x", "a/b", ".hidden"} {
+		err := v.View(t.Context(), id, mustNotCall(t))
+		if !errors.Is(err, snapshot.ErrInvalidID) {
+			t.Errorf("View(%q) error = %v, want ErrInvalidID", id, err)
+		}
+	}
+}
+
+func testViewCanceledContext(t *testing.T, s snapshot.Store) {
+	v := viewer(t, s)
+	m := put(t, s, Key("fc"), 1, "a")
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	err := v.View(ctx, m.ID, mustNotCall(t))
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("View with canceled context error = %v, want context.Canceled", err)
+	}
+}
+
+// fnError is a distinct type, so that a wrapped or replaced error fails
+// the == check in testViewReturnsFnError.
+type fnError struct{ msg string }
+
+func (e *fnError) Error() string { return e.msg }
+
+func testViewReturnsFnError(t *testing.T, s snapshot.Store) {
+	v := viewer(t, s)
+	m := put(t, s, Key("fc"), 1, "a")
+	want := &fnError{"callback failed"}
+	err := v.View(t.Context(), m.ID, func(snapshot.Meta, []byte) error { return want })
+	if err != want {
+		t.Errorf("View error = %#v, want the callback's error %#v unchanged", err, want)
+	}
+	if !errors.Is(err, want) {
+		t.Errorf("View error = %v does not match the callback's error with errors.Is", err)
+	}
+}
+
+// testViewDuringPrune prunes the viewed snapshot from inside fn and
+// checks that the body stays readable until fn returns. It also shows
+// that fn may call the store.
+func testViewDuringPrune(t *testing.T, s snapshot.Store) {
+	v := viewer(t, s)
+	k := Key("fc")
+	want := strings.Repeat("old body\n", 1000)
+	old := put(t, s, k, 1, want)
+	put(t, s, k, 2, "new body")
+	err := v.View(t.Context(), old.ID, func(_ snapshot.Meta, body []byte) error {
+		removed, err := s.Prune(t.Context(), k, snapshot.Retention{KeepLast: 1})
+		if err != nil {
+			return err
+		}
+		if len(removed) != 1 || removed[0] != old.ID {
+			t.Errorf("Prune removed %v, want only %q", removed, old.ID)
+		}
+		if string(body) != want {
+			t.Error("body changed after Prune removed the snapshot")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("View error: %v", err)
+	}
+	if err := v.View(t.Context(), old.ID, mustNotCall(t)); !errors.Is(err, snapshot.ErrNotFound) {
+		t.Errorf("View of pruned snapshot error = %v, want ErrNotFound", err)
 	}
 }
