@@ -341,24 +341,35 @@ func (t *tick) baseline(ctx context.Context, reason string) {
 }
 
 // headRows reads the head snapshot of stream k and converts it to rows.
-// The decoder reads the body through ctx, so cancelling ctx stops it.
+// The store lends the body, without copying it where it can, and the
+// rows copy every string they keep, so they outlive the loan. The
+// decoder reads the body through ctx, so cancelling ctx stops it.
 func (t *tick) headRows(ctx context.Context, k snapshot.Key, head snapshot.Meta) ([]diff.Row, error) {
-	_, body, err := t.m.cfg.Store.Get(ctx, head.ID)
+	var rows []diff.Row
+	var convertErr error
+	err := snapshot.View(ctx, t.m.cfg.Store, head.ID, func(_ snapshot.Meta, body []byte) error {
+		rows, convertErr = headBodyRows(ctx, k.TimePeriod, body)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("clariwatch: read head %s of stream %s: %w", head.ID, k, err)
 	}
-	if rows, ok := (clari.ReadOptions{Period: k.TimePeriod}).ReadOwnerRows(body); ok {
-		return rows, nil
-	}
-	exp, err := decodeExportFrom(ctxReader{ctx, bytes.NewReader(body)}, k.TimePeriod)
-	if err != nil {
-		return nil, fmt.Errorf("clariwatch: decode head %s of stream %s: %w", head.ID, k, err)
-	}
-	rows, err := exp.Rows()
-	if err != nil {
-		return nil, fmt.Errorf("clariwatch: head %s of stream %s: %w", head.ID, k, err)
+	if convertErr != nil {
+		return nil, fmt.Errorf("clariwatch: head %s of stream %s: %w", head.ID, k, convertErr)
 	}
 	return rows, nil
+}
+
+// headBodyRows converts the body of a head snapshot to rows.
+func headBodyRows(ctx context.Context, period string, body []byte) ([]diff.Row, error) {
+	if rows, ok := (clari.ReadOptions{Period: period}).ReadOwnerRows(body); ok {
+		return rows, nil
+	}
+	exp, err := decodeExportFrom(ctxReader{ctx, bytes.NewReader(body)}, period)
+	if err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	return exp.Rows()
 }
 
 // suspicious reports whether an export that lacks missing of the head's
