@@ -1,0 +1,23 @@
+package diff
+
+// Table is a table of rows that [ComputeTables] reads one row at a time.
+// It lets a caller keep a large table in a compact form, such as
+// positions in the export it was read from, instead of as a []Row of
+// 104 bytes a row.
+type Table interface {
+	// Len returns the number of rows.
+	Len() int
+	// Row returns row i, for 0 <= i < Len(). The strings of the row need
+	// to stay valid only until ComputeTables returns, because the report
+	// copies those it keeps.
+	Row(i int) Row
+}
+
+// Rows is a []Row as a [Table].
+type Rows []Row
+
+// Len returns len(r).
+func (r Rows) Len() int { return len(r) }
+
+// Row returns r[i].
+func (r Rows) Row(i int) Row { return r[i] }
