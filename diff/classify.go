@@ -15,6 +15,7 @@ type entry struct {
 	absPrevious uint64 // |Previous| in micros; 0 when there is no percent
 	delta       int64  // Delta in micros
 	prev, cur   int32  // row indexes in the previous and current tables; -1 for none
+	shown       int32  // index in comparison.shown of the row the change shows
 	kind        kindCode
 	decreased   bool // the Direction is Decreased
 	hasPercent  bool
@@ -33,10 +34,9 @@ const (
 	codeRemoved
 )
 
-// classifyPair judges a key that both tables have: previous row i and
-// current row j.
-func (c *comparison) classifyPair(i, j int) error {
-	prev, cur := &c.previous[i], &c.current[j]
+// classifyPair judges a key that both tables have: prev, previous row i,
+// and cur, current row j.
+func (c *comparison) classifyPair(prev, cur *Row, i, j int) error {
 	c.summary.Compared++
 	if prev.Value == cur.Value {
 		c.summary.Unchanged++
@@ -74,9 +74,8 @@ func (c *comparison) classifyPair(i, j int) error {
 	return nil
 }
 
-// classifyAdded judges a key that only the current table has: row j.
-func (c *comparison) classifyAdded(j int) {
-	cur := &c.current[j]
+// classifyAdded judges a key that only the current table has: cur, row j.
+func (c *comparison) classifyAdded(cur *Row, j int) {
 	if !c.periods.compares(cur.Period) {
 		c.summary.OtherPeriods++
 		return
@@ -91,9 +90,9 @@ func (c *comparison) classifyAdded(j int) {
 	c.newEntry(codeAdded, -1, j, cur.Value, dir)
 }
 
-// classifyRemoved judges a key that only the previous table has: row i.
-func (c *comparison) classifyRemoved(i int) error {
-	prev := &c.previous[i]
+// classifyRemoved judges a key that only the previous table has: prev,
+// row i.
+func (c *comparison) classifyRemoved(prev *Row, i int) error {
 	if !c.periods.compares(prev.Period) {
 		c.summary.OtherPeriods++
 		return nil
@@ -174,7 +173,7 @@ func (c *comparison) compareEntries(a, b *entry) int {
 	if byMagnitude != 0 {
 		return byMagnitude
 	}
-	ra, rb := c.shownRow(a), c.shownRow(b)
+	ra, rb := &c.shown[a.shown], &c.shown[b.shown]
 	if n := compareOwnerEmails(ra.Email, rb.Email); n != 0 {
 		return n
 	}

@@ -18,11 +18,17 @@ func keyOf(r *Row) rowKey {
 	return rowKey{period: r.Period, owner: ownerOf(r), field: r.Field, byID: r.OwnerID != ""}
 }
 
-// comparison is the state of one Compute call.
+// comparison is the state of one Compute or ComputeTables call.
 type comparison struct {
-	previous, current []Row
-	rules             rules
-	periods           periodFilter
+	// prevTable and curTable are the two tables. previous and current
+	// are the same rows as slices, set only for the hash index.
+	prevTable, curTable Table
+	previous, current   []Row
+	rules               rules
+	periods             periodFilter
+	// copyStrings makes the report copy the strings it takes from the
+	// rows, whose storage the caller may reuse.
+	copyStrings bool
 
 	// index maps each key to a row reference: ref < len(previous) is
 	// previous[ref], any other is current[ref-len(previous)], a key that
@@ -40,6 +46,7 @@ type comparison struct {
 
 	summary   Summary
 	entries   []entry
+	shown     []Row // the row that each entry shows, see entry.shown
 	duplicate duplicateCounter
 }
 
@@ -47,15 +54,15 @@ type comparison struct {
 // the change entries store row references in 32 bits.
 const maxRows = math.MaxInt32 - 1
 
-func newComparison(previous, current []Row, r rules) *comparison {
+func newComparison(previous, current Table, r rules) *comparison {
 	return &comparison{
-		previous: previous,
-		current:  current,
-		rules:    r,
-		periods:  newPeriodFilter(previous, current),
-		matched:  make([]bool, len(previous)),
-		key:      make([]byte, 0, 64),
-		otherKey: make([]byte, 0, 64),
+		prevTable: previous,
+		curTable:  current,
+		rules:     r,
+		periods:   newPeriodFilter(previous, current),
+		matched:   make([]bool, previous.Len()),
+		key:       make([]byte, 0, 64),
+		otherKey:  make([]byte, 0, 64),
 	}
 }
 
@@ -70,13 +77,10 @@ func ownerOf(r *Row) string {
 	return strings.ToLower(strings.TrimSpace(r.Email))
 }
 
-// match pairs the rows of the two tables and classifies each current
-// row. Two tables sorted by key are walked in step. Any others go
-// through a hash index, which also finds duplicated keys.
-func (c *comparison) match() error {
-	if sortedByKey(c.previous) && sortedByKey(c.current) {
-		return c.mergeSorted()
-	}
+// matchIndexed pairs the rows of c.previous and c.current, in any order,
+// through a hash index, which also finds duplicated keys, and classifies
+// each current row.
+func (c *comparison) matchIndexed() error {
 	c.index = newKeyIndex(len(c.previous) + len(c.current))
 	if err := c.indexPrevious(); err != nil {
 		return err
@@ -124,12 +128,12 @@ func (c *comparison) matchRow(r *Row, h uint64, ref uint32) error {
 	j := int(ref) - len(c.previous)
 	switch {
 	case !found:
-		c.classifyAdded(j)
+		c.classifyAdded(r, j)
 	case int(i) >= len(c.previous) || c.matched[i]:
 		c.duplicate.add(keyOf(r))
 	default:
 		c.matched[i] = true
-		return c.classifyPair(int(i), j)
+		return c.classifyPair(&c.previous[i], r, int(i), j)
 	}
 	return nil
 }
@@ -140,7 +144,8 @@ func (c *comparison) sweepRemoved() error {
 		if ok {
 			continue
 		}
-		if err := c.classifyRemoved(i); err != nil {
+		prev := c.prevTable.Row(i)
+		if err := c.classifyRemoved(&prev, i); err != nil {
 			return err
 		}
 	}
@@ -148,11 +153,11 @@ func (c *comparison) sweepRemoved() error {
 }
 
 // checkSize rejects tables too large to index.
-func checkSize(previous, current []Row) error {
+func checkSize(previous, current int) error {
 	for _, t := range []struct {
 		name string
 		n    int
-	}{{"previous", len(previous)}, {"current", len(current)}} {
+	}{{"previous", previous}, {"current", current}} {
 		if t.n > maxRows {
 			return fmt.Errorf("diff: the %s table has %d rows, more than the %d a comparison takes; split it by period",
 				t.name, t.n, maxRows)

@@ -149,11 +149,47 @@ func Compute(previous, current []Row, opts *Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSize(previous, current); err != nil {
+	if err := checkSize(len(previous), len(current)); err != nil {
 		return nil, err
 	}
-	c := newComparison(previous, current, r)
-	if err := c.match(); err != nil {
+	c := newComparison(Rows(previous), Rows(current), r)
+	if sortedByKey(previous) && sortedByKey(current) {
+		return c.run(c.mergeSorted)
+	}
+	c.previous, c.current = previous, current
+	return c.run(c.matchIndexed)
+}
+
+// ComputeTables is [Compute] for tables read one row at a time. The
+// report copies every string that it takes from the rows, so it stays
+// valid after the tables' storage is gone. Two tables that are each
+// sorted by [CompareKeys], each key once, are read in step, once or
+// twice a row, and take no memory per row. Any other table is first
+// copied into a []Row.
+func ComputeTables(previous, current Table, opts *Options) (*Report, error) {
+	r, err := resolveOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSize(previous.Len(), current.Len()); err != nil {
+		return nil, err
+	}
+	if sortedTable(previous) && sortedTable(current) {
+		c := newComparison(previous, current, r)
+		c.copyStrings = true
+		return c.run(c.mergeSorted)
+	}
+	p, q := collectRows(previous), collectRows(current)
+	c := newComparison(Rows(p), Rows(q), r)
+	c.previous, c.current = p, q
+	c.copyStrings = true
+	return c.run(c.matchIndexed)
+}
+
+// run pairs the rows with match, classifies the removed ones and builds
+// the report.
+func (c *comparison) run(match func() error) (*Report, error) {
+	if err := match(); err != nil {
 		return nil, err
 	}
 	if err := c.sweepRemoved(); err != nil {

@@ -75,7 +75,10 @@ func (d *duplicateCounter) err(table string) error {
 	}
 	keys := make([]DuplicateKey, 0, len(d.counts))
 	for k, n := range d.counts {
-		keys = append(keys, DuplicateKey{Period: k.period, Owner: k.owner, Field: k.field, Count: n})
+		// Copies, because the rows of a Table may lend their strings.
+		keys = append(keys, DuplicateKey{
+			Period: strings.Clone(k.period), Owner: strings.Clone(k.owner), Field: strings.Clone(k.field), Count: n,
+		})
 	}
 	slices.SortFunc(keys, func(a, b DuplicateKey) int {
 		return cmp.Or(

@@ -77,7 +77,7 @@ func TestNeedsLower(t *testing.T) {
 }
 
 func TestKeyHashFoldsCase(t *testing.T) {
-	c := newComparison(nil, nil, rules{})
+	c := newComparison(Rows(nil), Rows(nil), rules{})
 	c.index = newKeyIndex(0)
 	plain := Row{Period: "Q1", Email: "ann@example.com", Field: "commit"}
 	for _, email := range []string{" ann@example.com", "Ann@Example.com", "ANN@EXAMPLE.COM\t"} {

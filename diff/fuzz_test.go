@@ -108,6 +108,8 @@ func FuzzCompute(f *testing.F) {
 		if diff := cmp.Diff(report, sorted); diff != "" {
 			t.Fatalf("sorting the rows changed the report (-first +sorted):\n%s", diff)
 		}
+		checkComputeTables(t, previous, current, opts)
+		checkComputeTables(t, sortedRows(previous), sortedRows(current), opts)
 	})
 }
 

@@ -8,7 +8,7 @@ import "strings"
 // have the same key.
 //
 // When each table is sorted by CompareKeys and holds each key once,
-// Compute walks the two in step and builds no hash index. Tables in any
+// Compute and ComputeTables walk the two in step and build no hash index. Tables in any
 // other order give the same report, at the cost of the index. clari's Export.Rows and
 // ReadOwnerRows return rows in this order.
 func CompareKeys(a, b *Row) int {
@@ -46,27 +46,97 @@ func sortedByKey(rows []Row) bool {
 	return true
 }
 
-// mergeSorted matches the rows of two tables sorted by CompareKeys and
-// classifies them, as indexPrevious and matchCurrent do for tables in
-// any order. It visits the current rows in order and marks the matched
-// previous rows, so sweepRemoved then finds the removed keys, and errors
-// come in the same order as from the index.
-func (c *comparison) mergeSorted() error {
-	i := 0
-	for j := range c.current {
-		cur := &c.current[j]
-		for i < len(c.previous) && CompareKeys(&c.previous[i], cur) < 0 {
-			i++
+// sortedTable is sortedByKey for a Table.
+func sortedTable(t Table) bool {
+	if rows, ok := t.(Rows); ok {
+		return sortedByKey(rows)
+	}
+	n := t.Len()
+	if n == 0 {
+		return true
+	}
+	last := t.Row(0)
+	for i := 1; i < n; i++ {
+		r := t.Row(i)
+		if CompareKeys(&last, &r) >= 0 {
+			return false
 		}
-		if i < len(c.previous) && CompareKeys(&c.previous[i], cur) == 0 {
-			c.matched[i] = true
-			if err := c.classifyPair(i, j); err != nil {
-				return err
+		last = r
+	}
+	return true
+}
+
+// collectRows returns the rows of t as a slice.
+func collectRows(t Table) []Row {
+	if rows, ok := t.(Rows); ok {
+		return rows
+	}
+	rows := make([]Row, t.Len())
+	for i := range rows {
+		rows[i] = t.Row(i)
+	}
+	return rows
+}
+
+// mergeSorted matches the rows of two tables sorted by CompareKeys and
+// classifies them, as matchIndexed does for tables in any order. It
+// visits the current rows in order and marks the matched previous rows,
+// so sweepRemoved then finds the removed keys, and errors come in the
+// same order as from the index. It reads each row once.
+func (c *comparison) mergeSorted() error {
+	prevRows, curRows := newCursor(c.prevTable), newCursor(c.curTable)
+	n := prevRows.n
+	i := 0
+	var prev *Row
+	if n > 0 {
+		prev = prevRows.at(0)
+	}
+	for j := range curRows.n {
+		cur := curRows.at(j)
+		order := -1
+		for i < n {
+			if order = CompareKeys(prev, cur); order >= 0 {
+				break
 			}
-			i++
+			if i++; i < n {
+				prev = prevRows.at(i)
+			}
+		}
+		if i >= n || order != 0 {
+			c.classifyAdded(cur, j)
 			continue
 		}
-		c.classifyAdded(j)
+		c.matched[i] = true
+		if err := c.classifyPair(prev, cur, i, j); err != nil {
+			return err
+		}
+		if i++; i < n {
+			prev = prevRows.at(i)
+		}
 	}
 	return nil
+}
+
+// cursor reads the rows of a Table. For Rows it points into the slice,
+// and for any other Table into its one buffer, which the next call to at
+// overwrites.
+type cursor struct {
+	table Table
+	rows  Rows
+	n     int
+	row   Row
+}
+
+func newCursor(t Table) *cursor {
+	rows, _ := t.(Rows)
+	return &cursor{table: t, rows: rows, n: t.Len()}
+}
+
+// at returns row i.
+func (c *cursor) at(i int) *Row {
+	if c.rows != nil {
+		return &c.rows[i]
+	}
+	c.row = c.table.Row(i)
+	return &c.row
 }

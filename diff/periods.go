@@ -19,11 +19,11 @@ type periodFilter struct {
 	haveLast   bool
 }
 
-func newPeriodFilter(previous, current []Row) periodFilter {
+func newPeriodFilter(previous, current Table) periodFilter {
 	f := periodFilter{
 		previous: distinctPeriods(previous),
 		current:  distinctPeriods(current),
-		all:      len(previous) == 0 || len(current) == 0,
+		all:      previous.Len() == 0 || current.Len() == 0,
 	}
 	if f.all {
 		return f
@@ -52,17 +52,26 @@ func (f *periodFilter) compares(p string) bool {
 	return ok
 }
 
-// distinctPeriods returns the sorted distinct periods of rows, never nil.
-func distinctPeriods(rows []Row) []string {
+// distinctPeriods returns the sorted distinct periods of the rows of t,
+// never nil.
+func distinctPeriods(t Table) []string {
 	seen := make(map[string]struct{})
 	last, haveLast := "", false
-	for i := range rows {
-		p := rows[i].Period
+	add := func(p string) {
 		if haveLast && p == last {
-			continue
+			return
 		}
 		seen[p] = struct{}{}
 		last, haveLast = p, true
+	}
+	if rows, ok := t.(Rows); ok {
+		for i := range rows {
+			add(rows[i].Period)
+		}
+	} else {
+		for i := range t.Len() {
+			add(t.Row(i).Period)
+		}
 	}
 	out := make([]string, 0, len(seen))
 	for p := range seen {

@@ -1,9 +1,24 @@
 package diff
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // report sorts the changes and builds the Report.
 func (c *comparison) report() *Report {
+	// The row that each change shows is read once, for sorting and for
+	// the Change.
+	c.shown = make([]Row, len(c.entries))
+	for k := range c.entries {
+		e := &c.entries[k]
+		e.shown = int32(k)
+		if e.cur >= 0 {
+			c.shown[k] = c.curTable.Row(int(e.cur))
+		} else {
+			c.shown[k] = c.prevTable.Row(int(e.prev))
+		}
+	}
 	slices.SortFunc(c.entries, func(a, b entry) int {
 		return c.compareEntries(&a, &b)
 	})
@@ -20,7 +35,7 @@ func (c *comparison) report() *Report {
 	changes := make([]Change, len(c.entries))
 	for k := range c.entries {
 		e := &c.entries[k]
-		r := c.shownRow(e)
+		r := &c.shown[e.shown]
 		ch := &changes[k]
 		*ch = Change{
 			Kind:      kinds[e.kind],
@@ -37,11 +52,15 @@ func (c *comparison) report() *Report {
 			ch.Direction = Decreased
 		}
 		if e.prev >= 0 {
-			amounts = append(amounts, c.previous[e.prev].Value)
+			prev := r.Value
+			if e.cur >= 0 {
+				prev = c.prevTable.Row(int(e.prev)).Value
+			}
+			amounts = append(amounts, prev)
 			ch.Previous = &amounts[len(amounts)-1]
 		}
 		if e.cur >= 0 {
-			amounts = append(amounts, c.current[e.cur].Value)
+			amounts = append(amounts, r.Value)
 			ch.Current = &amounts[len(amounts)-1]
 		}
 		if e.hasPercent {
@@ -49,22 +68,72 @@ func (c *comparison) report() *Report {
 			ch.Percent = &percents[len(percents)-1]
 		}
 	}
-	return &Report{
+	rep := &Report{
 		Periods:         c.periods.current,
 		PeriodChanged:   c.periods.changed,
 		PreviousPeriods: c.periods.previous,
 		Changes:         changes,
 		Summary:         c.summary,
 	}
+	if c.copyStrings {
+		copyReportStrings(rep)
+	}
+	return rep
 }
 
-// shownRow returns the row whose owner and field a change shows: the
-// current row, or the previous row of a removed key.
-func (c *comparison) shownRow(e *entry) *Row {
-	if e.cur >= 0 {
-		return &c.current[e.cur]
+// copyReportStrings replaces the strings of r that came from the rows by
+// copies, all in one new string.
+func copyReportStrings(r *Report) {
+	n := 0
+	for _, p := range r.Periods {
+		n += len(p)
 	}
-	return &c.previous[e.prev]
+	for _, p := range r.PreviousPeriods {
+		n += len(p)
+	}
+	for k := range r.Changes {
+		ch := &r.Changes[k]
+		n += len(ch.Period) + len(ch.OwnerID) + len(ch.Email) + len(ch.Name) + len(ch.Field) + len(ch.FieldName)
+	}
+
+	var b strings.Builder
+	b.Grow(n)
+	all := func(ss ...*string) {
+		for _, s := range ss {
+			b.WriteString(*s)
+		}
+	}
+	for k := range r.Periods {
+		all(&r.Periods[k])
+	}
+	for k := range r.PreviousPeriods {
+		all(&r.PreviousPeriods[k])
+	}
+	for k := range r.Changes {
+		ch := &r.Changes[k]
+		all(&ch.Period, &ch.OwnerID, &ch.Email, &ch.Name, &ch.Field, &ch.FieldName)
+	}
+
+	text, pos := b.String(), 0
+	take := func(ss ...*string) {
+		for _, s := range ss {
+			*s = text[pos : pos+len(*s)]
+			pos += len(*s)
+		}
+	}
+
+	r.Periods = slices.Clone(r.Periods)
+	r.PreviousPeriods = slices.Clone(r.PreviousPeriods)
+	for k := range r.Periods {
+		take(&r.Periods[k])
+	}
+	for k := range r.PreviousPeriods {
+		take(&r.PreviousPeriods[k])
+	}
+	for k := range r.Changes {
+		ch := &r.Changes[k]
+		take(&ch.Period, &ch.OwnerID, &ch.Email, &ch.Name, &ch.Field, &ch.FieldName)
+	}
 }
 
 func boolInt(b bool) int {
