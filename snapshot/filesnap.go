@@ -184,6 +184,10 @@ func (s *FileStore) openSnapshot(ctx context.Context, id string) (*os.File, stri
 		return nil, "", Meta{}, err
 	}
 	f, err := s.root.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		// Prune removed the file after findSnapshot found it.
+		return nil, "", Meta{}, fmt.Errorf("%w: snapshot %q", ErrNotFound, id)
+	}
 	if err != nil {
 		return nil, "", Meta{}, fmt.Errorf("snapshot: open %s: %w", s.path(name), err)
 	}

@@ -116,7 +116,9 @@ func (s *MemoryStore) View(ctx context.Context, id string, fn func(m Meta, body 
 	if !ok {
 		return fmt.Errorf("%w: snapshot %q", ErrNotFound, id)
 	}
-	return fn(sn.meta, sn.body)
+	// The full slice expression caps the body at its length, so that an
+	// append in fn copies instead of writing into the store's array.
+	return fn(sn.meta, sn.body[:len(sn.body):len(sn.body)])
 }
 
 // Head implements [Store.Head].
