@@ -608,3 +608,11 @@ func TestFileSourceSizeLimit(t *testing.T) {
 		})
 	}
 }
+
+func TestResultJSONNonFinitePercent(t *testing.T) {
+	nan := math.NaN()
+	res := &clariwatch.Result{Report: &diff.Report{Changes: []diff.Change{{Kind: diff.KindChanged, Percent: &nan}}}}
+	if b, err := res.MarshalJSON(); err == nil {
+		t.Fatalf("MarshalJSON with a NaN percent = %s, want an error", b)
+	}
+}

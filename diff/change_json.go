@@ -7,10 +7,16 @@ import (
 )
 
 // AppendJSON appends the JSON object of c to b and returns the extended
-// buffer. The object matches, byte for byte, what encoding/json builds
-// by reflection from the struct tags of Change. Amounts are exact
-// decimals, and a nil Previous, Current or Percent is null. Strings are
-// escaped as encoding/json escapes them, HTML characters included.
+// buffer. The object matches, byte for byte, what json.Marshal builds
+// from the struct tags of Change in a default build of Go 1.26 (not
+// with GOEXPERIMENT=jsonv2). Amounts are exact decimals, and a nil
+// Previous, Current or Percent is null. Strings are escaped as
+// encoding/json escapes them, HTML characters included. A NaN or
+// infinite Percent, which json.Marshal rejects and Compute never
+// reports, is written as null.
+//
+// Change has no MarshalJSON method, because a struct that embeds Change
+// would then lose its own fields in JSON.
 func (c *Change) AppendJSON(b []byte) []byte {
 	b = append(b, `{"kind":`...)
 	b = appendJSONString(b, string(c.Kind))
@@ -33,7 +39,7 @@ func (c *Change) AppendJSON(b []byte) []byte {
 	b = append(b, `,"delta":`...)
 	b = c.Delta.appendDecimal(b)
 	b = append(b, `,"percent":`...)
-	if c.Percent == nil {
+	if c.Percent == nil || math.IsNaN(*c.Percent) || math.IsInf(*c.Percent, 0) {
 		b = append(b, "null"...)
 	} else {
 		b = appendJSONFloat(b, *c.Percent)
@@ -41,11 +47,6 @@ func (c *Change) AppendJSON(b []byte) []byte {
 	b = append(b, `,"direction":`...)
 	b = appendJSONString(b, string(c.Direction))
 	return append(b, '}')
-}
-
-// MarshalJSON encodes c as [Change.AppendJSON] does.
-func (c Change) MarshalJSON() ([]byte, error) {
-	return c.AppendJSON(make([]byte, 0, 256)), nil
 }
 
 func appendJSONAmount(b []byte, a *Amount) []byte {
@@ -58,7 +59,7 @@ func appendJSONAmount(b []byte, a *Amount) []byte {
 // appendJSONFloat appends f as encoding/json writes a float64: the
 // shortest decimal that reads back as f, with an exponent only below
 // 1e-6 and from 1e21 on, and no leading zero in a negative exponent.
-// Percent is never NaN or infinite, so neither is handled.
+// f must be finite.
 func appendJSONFloat(b []byte, f float64) []byte {
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
