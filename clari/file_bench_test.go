@@ -44,3 +44,51 @@ func BenchmarkReadOwnerRows(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadOwnerTable reads the per-owner export named by
+// CLARI_BENCH_OWNERS_FILE as a table with ReadOwnerTable. It is skipped
+// when the variable is unset.
+func BenchmarkReadOwnerTable(b *testing.B) {
+	path := os.Getenv("CLARI_BENCH_OWNERS_FILE")
+	if path == "" {
+		b.Skip("CLARI_BENCH_OWNERS_FILE is not set")
+	}
+	body, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, ok := (ReadOptions{}).ReadOwnerTable(body); !ok {
+			b.Fatal("ReadOwnerTable did not take the file")
+		}
+	}
+}
+
+// BenchmarkOwnerTableRow calls Row once for every row of the table that
+// ReadOwnerTable reads from the per-owner export named by
+// CLARI_BENCH_OWNERS_FILE. It is skipped when the variable is unset.
+func BenchmarkOwnerTableRow(b *testing.B) {
+	path := os.Getenv("CLARI_BENCH_OWNERS_FILE")
+	if path == "" {
+		b.Skip("CLARI_BENCH_OWNERS_FILE is not set")
+	}
+	body, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	table, ok := (ReadOptions{}).ReadOwnerTable(body)
+	if !ok {
+		b.Fatal("ReadOwnerTable did not take the file")
+	}
+	var size int
+	for b.Loop() {
+		for i := range table.Len() {
+			row := table.Row(i)
+			size += len(row.OwnerID) + len(row.Email) + len(row.Name)
+		}
+	}
+	if size == 0 {
+		b.Fatal("the rows have no strings")
+	}
+}

@@ -2,7 +2,6 @@ package clari
 
 import (
 	"bytes"
-	"cmp"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -10,20 +9,21 @@ import (
 	"github.com/clariwatch/clariwatch/diff"
 )
 
-// span is the position of a string: b[start:end] in the scanned input
-// while an entry is scanned, then text[start:end] in ownerScanner's text.
+// span is the position of a string. While an entry is scanned, it is
+// b[start:end] in the input. Then it is text[start:end] in the text that
+// ownerRecords.record returns with the record.
 type span struct{ start, end uint32 }
 
-// ownerRecord is one entry of the per-owner shape, as ReadOwnerRows
-// scans it. It holds no pointer, so the garbage collector does not scan
-// the records. Its period is a span of the input.
+// ownerRecord is one entry of the per-owner shape, as ownerScanner scans
+// it. It holds no pointer, so the garbage collector does not scan the
+// records.
 type ownerRecord struct {
-	id, email, name, period span
-	value                   diff.Amount
+	id, email, name span
+	value           diff.Amount
 }
 
 // changedID marks the span of an owner id that is not in the text: its
-// end is an index into ownerScanner.changed.
+// end is an index into ownerRecords.changed.
 const changedID = ^uint32(0)
 
 // Bits of the keys seen in an entry.
@@ -39,9 +39,11 @@ const (
 // the common form of the per-owner shape, and false for any other input,
 // valid or not, which [ReadOptions.Read] then decodes. The rows are those
 // that Read followed by [Export.Rows] returns. Their strings share a few
-// large buffers, which hold the emails, names and ids of body. Going
-// straight to rows takes a fraction of the time and memory of building
-// the [Export].
+// large buffers, which hold copies of the emails, names and ids of body,
+// so body may change once ReadOwnerRows returns. Going straight to rows
+// takes a fraction of the time and memory of building the [Export].
+// [ReadOptions.ReadOwnerTable] takes the same inputs and returns the same
+// rows without copying them.
 //
 // The common form has one top-level object with the keys "period" and
 // "entries" only. Its entries have the keys "ownerEmail", "ownerName",
@@ -49,74 +51,106 @@ const (
 // each has a number as its amount. Strings have no escapes and are valid
 // UTF-8. All entries have one period and distinct owners.
 func (o ReadOptions) ReadOwnerRows(body []byte) ([]diff.Row, bool) {
-	if len(body) >= 1<<32-1 || len(bytes.TrimSpace(body)) == 0 {
+	t, ok := o.readOwners(body, true)
+	if !ok {
 		return nil, false
 	}
-	sc := ownerScanner{b: body, split: -1}
-	// Every entry has a '{', so this count bounds the entries.
-	sc.recs = make([]ownerRecord, 0, bytes.Count(body, []byte{'{'}))
-	sc.reserveText(len(body))
-	if !sc.export() {
-		return nil, false
+	n := t.Len()
+	rows := make([]diff.Row, n)
+	if n < 1<<16 {
+		t.fill(rows, 0, n)
+		return rows, true
 	}
-	period := string(sc.b[sc.period.start:sc.period.end])
-	if period == "" {
-		period = o.Period
-	}
-	return sc.rows(period)
+	// Two goroutines fill the two halves, which are different rows.
+	half := n / 2
+	var wg sync.WaitGroup
+	wg.Go(func() { t.fill(rows, 0, half) })
+	t.fill(rows, half, n)
+	wg.Wait()
+	return rows, true
 }
 
-// ownerScanner scans the common form of the per-owner shape in b. It
-// copies the emails, names and ids of the entries, in the order of the
-// entries, into text, so that each string of the rows is a substring of
-// one string and takes no allocation of its own. Copying them during the
-// scan reads b once, in order, and copies far less than string(b) would.
-type ownerScanner struct {
-	b      []byte
-	pos    int
-	period span // the top-level "period", in b
-	recs   []ownerRecord
-	// more holds the records from split on, when split is not -1: those
-	// of the second half, see ownerHalf. Their strings are in texts[1].
+// ownerRecords holds the records of the entries, in the order of the
+// entries. They are recs and then, when split is not -1, more, which the
+// scan of the second half filled (see ownerHalf). The spans of a record's
+// email, name and id are positions in texts[0] for recs and in texts[1]
+// for more.
+type ownerRecords struct {
+	recs  []ownerRecord
 	more  []ownerRecord
 	split int
-	// text holds the strings of recs: the spans of a record's email, name
-	// and id are positions in it.
-	text  strings.Builder
 	texts [2]string
 	// changed holds the owner ids that differ from their email, which
 	// was trimmed or lower-cased.
 	changed []string
 }
 
+// len returns the number of records.
+func (rs *ownerRecords) len() int { return len(rs.recs) + len(rs.more) }
+
+// record returns record i and the text that holds its strings.
+func (rs *ownerRecords) record(i int) (*ownerRecord, string) {
+	if rs.split >= 0 && i >= rs.split {
+		return &rs.more[i-rs.split], rs.texts[1]
+	}
+	return &rs.recs[i], rs.texts[0]
+}
+
+// recordID returns the owner id of r, whose strings are in text.
+func (rs *ownerRecords) recordID(r *ownerRecord, text string) string {
+	if r.id.start == changedID {
+		return rs.changed[r.id.end]
+	}
+	return text[r.id.start:r.id.end]
+}
+
+// id returns the owner id of record i.
+func (rs *ownerRecords) id(i int) string {
+	r, text := rs.record(i)
+	return rs.recordID(r, text)
+}
+
+// ownerScanner scans the common form of the per-owner shape in b into
+// records. With copyText, it copies the emails, names and ids of the
+// entries, in the order of the entries, into text, so that each string of
+// the rows is a substring of one string and takes no allocation of its
+// own. Copying them during the scan reads b once, in order, and copies
+// far less than string(b) would. Without copyText, the spans stay
+// positions in b.
+type ownerScanner struct {
+	ownerRecords
+	b        []byte
+	pos      int
+	period   span // the top-level "period", in b
+	copyText bool
+	text     strings.Builder
+	// entryPeriod is the first non-empty period that an entry names, in
+	// b, when namedPeriod is set. unnamedPeriod is set when an entry names
+	// no period or an empty one.
+	entryPeriod   span
+	namedPeriod   bool
+	unnamedPeriod bool
+}
+
 // reserveText reserves room in text for the strings of n bytes of input.
 // Strings take about a third of a typical entry. Room never written takes
 // no physical memory when the runtime gets it fresh from the OS, and a
 // text that outgrows the room is copied, which leaves its spans valid.
-func (sc *ownerScanner) reserveText(n int) { sc.text.Grow(n/2 + 64) }
+func (sc *ownerScanner) reserveText(n int) {
+	if sc.copyText {
+		sc.text.Grow(n/2 + 64)
+	}
+}
 
 // keep copies the string at sp in b to text and returns its new span.
+// Without copyText it returns sp.
 func (sc *ownerScanner) keep(sp span) span {
+	if !sc.copyText {
+		return sp
+	}
 	start := sc.text.Len()
 	sc.text.Write(sc.b[sp.start:sp.end])
 	return span{uint32(start), uint32(sc.text.Len())}
-}
-
-// record returns record i and the text that holds its strings.
-func (sc *ownerScanner) record(i int) (*ownerRecord, string) {
-	if sc.split >= 0 && i >= sc.split {
-		return &sc.more[i-sc.split], sc.texts[1]
-	}
-	return &sc.recs[i], sc.texts[0]
-}
-
-// id returns the owner id of record i.
-func (sc *ownerScanner) id(i int) string {
-	r, text := sc.record(i)
-	if r.id.start == changedID {
-		return sc.changed[r.id.end]
-	}
-	return text[r.id.start:r.id.end]
 }
 
 func (sc *ownerScanner) space() {
@@ -230,10 +264,14 @@ func (sc *ownerScanner) entries() bool {
 	}
 	h := sc.startHalf()
 	if h == nil {
+		sc.reserveRecords(len(sc.b))
 		ok, _ := sc.entryList(-1)
 		return ok
 	}
 	defer func() { <-h.done }()
+	// The first half grows its records and text past this room only when
+	// it does not reach h.start as the start of an entry.
+	sc.reserveRecords(h.start)
 	ok, reached := sc.entryList(h.start)
 	if reached {
 		return sc.join(h)
@@ -269,14 +307,22 @@ func (sc *ownerScanner) startHalf() *ownerHalf {
 		return nil
 	}
 	h := &ownerHalf{start: start, done: make(chan struct{})}
-	h.sc = ownerScanner{b: sc.b, pos: start, split: -1}
-	h.sc.recs = make([]ownerRecord, 0, bytes.Count(sc.b[start:], []byte{'{'}))
-	h.sc.reserveText(len(sc.b) - start)
+	h.sc = ownerScanner{b: sc.b, pos: start, copyText: sc.copyText}
+	h.sc.split = -1
+	h.sc.reserveRecords(len(sc.b))
 	go func() {
 		defer close(h.done)
 		h.ok, _ = h.sc.entryList(-1)
 	}()
 	return h
+}
+
+// reserveRecords reserves room for the records and text of the entries
+// from pos to end. Every entry has a '{', so their count bounds the
+// entries.
+func (sc *ownerScanner) reserveRecords(end int) {
+	sc.recs = make([]ownerRecord, 0, bytes.Count(sc.b[sc.pos:end], []byte{'{'}))
+	sc.reserveText(end - sc.pos)
 }
 
 // entryList scans entries separated by commas up to the closing ']'. It
@@ -329,6 +375,10 @@ func (sc *ownerScanner) join(h *ownerHalf) bool {
 	if !h.ok {
 		return false
 	}
+	if h.sc.namedPeriod && !sc.notePeriod(h.sc.entryPeriod) {
+		return false
+	}
+	sc.unnamedPeriod = sc.unnamedPeriod || h.sc.unnamedPeriod
 	offset := uint32(len(sc.changed))
 	sc.split = len(sc.recs)
 	sc.texts[1] = h.sc.text.String()
@@ -343,10 +393,12 @@ func (sc *ownerScanner) join(h *ownerHalf) bool {
 	return true
 }
 
-// entry scans one entry into r. It rejects a repeated key and an entry
-// with no amount, which Rows would skip.
+// entry scans one entry into r. It rejects a repeated key, an entry with
+// no amount, which Rows would skip, and an entry whose period differs
+// from that of an earlier one.
 func (sc *ownerScanner) entry(r *ownerRecord) bool {
 	var keys uint8
+	var period span
 	ok := sc.object(func(key []byte) bool {
 		var bit uint8
 		var ok bool
@@ -362,7 +414,7 @@ func (sc *ownerScanner) entry(r *ownerRecord) bool {
 			r.id, ok = sc.str()
 		case "period":
 			bit = keyPeriod
-			r.period, ok = sc.str()
+			period, ok = sc.str()
 		case "forecastAmount":
 			bit = keyAmount
 			r.value, ok = sc.amount()
@@ -373,7 +425,7 @@ func (sc *ownerScanner) entry(r *ownerRecord) bool {
 		keys |= bit
 		return ok
 	})
-	if !ok || keys&keyAmount == 0 {
+	if !ok || keys&keyAmount == 0 || !sc.notePeriod(period) {
 		return false
 	}
 	email := sc.b[r.email.start:r.email.end]
@@ -419,81 +471,31 @@ func isLowerID(b []byte) bool {
 	return true
 }
 
-// rows sorts the records by owner id and builds their rows. It reports
-// false when two records have one owner or when they do not all have
-// one period, top being the period of those that name none.
-func (sc *ownerScanner) rows(top string) ([]diff.Row, bool) {
-	n := len(sc.recs) + len(sc.more)
-	if n == 0 {
-		return nil, false
-	}
-	sc.texts[0] = sc.text.String()
-	period := top
-	if first, _ := sc.record(0); first.period.start != first.period.end {
-		p := first.period
-		period = string(sc.b[p.start:p.end])
-	}
-	if period == "" {
-		return nil, false
-	}
-
-	items := make([]rowItem, n)
-	for i := range n {
-		r, _ := sc.record(i)
-		p := r.period
-		named := p.start != p.end
-		if (named && string(sc.b[p.start:p.end]) != period) || (!named && top != period) {
-			return nil, false
-		}
-		items[i] = rowItem{prefix: idPrefix(sc.id(i)), entry: int32(i)}
-	}
-	sortItems(items, 1, func(a, b rowItem) int {
-		return cmp.Or(cmp.Compare(a.prefix, b.prefix), strings.Compare(sc.id(int(a.entry)), sc.id(int(b.entry))))
-	})
-
-	rows := make([]diff.Row, n)
-	if n < 1<<16 {
-		return rows, sc.fill(rows, items, period, 0, n)
-	}
-	// Two goroutines fill the two halves, which are different rows.
-	half := n / 2
-	var firstOK bool
-	var wg sync.WaitGroup
-	wg.Go(func() { firstOK = sc.fill(rows, items, period, 0, half) })
-	ok := sc.fill(rows, items, period, half, n)
-	wg.Wait()
-	if !firstOK || !ok {
-		return nil, false
-	}
-	return rows, true
-}
-
-// fill builds rows[lo:hi] from items[lo:hi], the sorted records. It
-// reports false when a record has the owner of the one before it.
-func (sc *ownerScanner) fill(rows []diff.Row, items []rowItem, period string, lo, hi int) bool {
-	prev := ""
-	if lo > 0 {
-		prev = sc.id(int(items[lo-1].entry))
-	}
-	for k := lo; k < hi; k++ {
-		i := int(items[k].entry)
-		r, text := sc.record(i)
-		id := sc.id(i)
-		if k > 0 && id == prev {
-			return false
-		}
-		prev = id
-		// Field by field, not a composite literal: that one is built
-		// aside and copied with a bulk write barrier while the garbage
-		// collector runs.
-		row := &rows[k]
-		row.Period = period
-		row.OwnerID = id
-		row.Email = text[r.email.start:r.email.end]
-		row.Name = text[r.name.start:r.name.end]
-		row.Field = OwnerFieldID
-		row.FieldName = OwnerFieldName
-		row.Value = r.value
+// notePeriod records p, the period of an entry, and reports false when
+// p is not empty and differs from the first non-empty one.
+func (sc *ownerScanner) notePeriod(p span) bool {
+	switch {
+	case p.start == p.end:
+		sc.unnamedPeriod = true
+	case !sc.namedPeriod:
+		sc.namedPeriod, sc.entryPeriod = true, p
+	default:
+		first := sc.b[sc.entryPeriod.start:sc.entryPeriod.end]
+		return bytes.Equal(sc.b[p.start:p.end], first)
 	}
 	return true
+}
+
+// rowPeriod returns the period of the rows, top being the period of the
+// entries that name none. It reports false when the entries do not all
+// have one period, or when that period is empty.
+func (sc *ownerScanner) rowPeriod(top string) (string, bool) {
+	if !sc.namedPeriod {
+		return top, top != ""
+	}
+	named := sc.b[sc.entryPeriod.start:sc.entryPeriod.end]
+	if sc.unnamedPeriod && string(named) != top {
+		return "", false
+	}
+	return string(named), true
 }

@@ -17,48 +17,65 @@ func readAndRows(o ReadOptions, body []byte) (any, error) {
 	return e.Rows()
 }
 
+// ownerRowsTests are inputs of ReadOwnerRows, with whether it takes them.
+var ownerRowsTests = []struct {
+	name   string
+	body   string
+	period string
+	plain  bool // the fast path takes it
+}{
+	{name: "plain", plain: true,
+		body: `{"period":"2026_Q4","entries":[{"ownerEmail":"b@x.com","ownerName":"B","forecastAmount":2.5},` +
+			`{"ownerEmail":"a@x.com","ownerName":"A","forecastAmount":-1}]}`},
+	{name: "spaces and key order", plain: true,
+		body: " {\n\"entries\" : [ { \"forecastAmount\" : 10.123456 , \"ownerName\":\"Zoë\", \"ownerEmail\":\" Ana@X.com \" } ] ,\"period\":\"P\"}\n"},
+	{name: "owner id and entry period", plain: true,
+		body: `{"entries":[{"ownerId":"42","ownerEmail":"a@x.com","period":"P","forecastAmount":1},` +
+			`{"ownerEmail":"42@x.com","period":"P","forecastAmount":3}]}`},
+	{name: "period from options", plain: true, period: "Q",
+		body: `{"entries":[{"ownerEmail":"a@x.com","forecastAmount":1}]}`},
+	{name: "long shared prefixes", plain: true,
+		body: `{"period":"P","entries":[{"ownerEmail":"rep10000@x","forecastAmount":1},{"ownerEmail":"rep1000@x","forecastAmount":2},` +
+			`{"ownerEmail":"rep100000@x","forecastAmount":3},{"ownerEmail":"rep10000","forecastAmount":4}]}`},
+	{name: "shared prefixes after others", plain: true,
+		body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":1},{"ownerEmail":"b@x","forecastAmount":2},` +
+			`{"ownerEmail":"c@x","forecastAmount":1},{"ownerEmail":"d@x","forecastAmount":2},{"ownerEmail":"rep10000@x","forecastAmount":3},{"ownerEmail":"rep1000@x","forecastAmount":4},` +
+			`{"ownerEmail":"rep100000@x","forecastAmount":5},{"ownerEmail":"rep10000","forecastAmount":6}]}`},
+	{name: "duplicate owner after others", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":1},` +
+		`{"ownerEmail":"b@x","forecastAmount":2},{"ownerEmail":"c@x","forecastAmount":3},` +
+		`{"ownerEmail":"rep12345@x","forecastAmount":4},{"ownerEmail":"rep12345@x","forecastAmount":5}]}`},
+	{name: "duplicate owner", body: `{"period":"P","entries":[{"ownerEmail":"a@x","ownerName":"1","forecastAmount":1},` +
+		`{"ownerEmail":"A@x","ownerName":"2","forecastAmount":2}]}`},
+	{name: "null amount", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":null}]}`},
+	{name: "string amount", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":"1"}]}`},
+	{name: "exponent", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":1e3}]}`},
+	{name: "escape", body: `{"period":"P","entries":[{"ownerEmail":"a\u0040x","forecastAmount":1}]}`},
+	{name: "invalid UTF-8", body: "{\"period\":\"P\",\"entries\":[{\"ownerEmail\":\"a@x\",\"ownerName\":\"\xff\",\"forecastAmount\":1}]}"},
+	{name: "two periods", body: `{"entries":[{"ownerEmail":"a@x","period":"P","forecastAmount":1},` +
+		`{"ownerEmail":"b@x","period":"Q","forecastAmount":1}]}`},
+	{name: "entry period over top", plain: true,
+		body: `{"period":"P","entries":[{"ownerEmail":"a@x","period":"Q","forecastAmount":1}]}`},
+	{name: "empty entry period", plain: true,
+		body: `{"period":"P","entries":[{"ownerEmail":"a@x","period":"","forecastAmount":1}]}`},
+	{name: "unnamed then named period", plain: true,
+		body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":1},{"ownerEmail":"b@x","period":"P","forecastAmount":2}]}`},
+	{name: "named period then top", body: `{"period":"P","entries":[{"ownerEmail":"a@x","period":"Q","forecastAmount":1},` +
+		`{"ownerEmail":"b@x","forecastAmount":2}]}`},
+	{name: "no period", body: `{"entries":[{"ownerEmail":"a@x","forecastAmount":1}]}`},
+	{name: "no owner", body: `{"period":"P","entries":[{"ownerName":"A","forecastAmount":1}]}`},
+	{name: "other key", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":1,"note":"x"}]}`},
+	{name: "key case", body: `{"period":"P","entries":[{"OwnerEmail":"a@x","forecastAmount":1}]}`},
+	{name: "repeated key", body: `{"period":"P","entries":[{"ownerEmail":"a@x","ownerEmail":"b@x","forecastAmount":1}]}`},
+	{name: "empty entries", body: `{"period":"P","entries":[]}`},
+	{name: "clari shape", body: `{"entries":[{"timePeriodId":"P","userId":"1","fieldId":"f","forecastValue":1}]}`},
+	{name: "trailing data", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":1}]} x`},
+	{name: "cut", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":1}`},
+	{name: "bad number", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":01}]}`},
+	{name: "empty", body: ``},
+}
+
 func TestReadOwnerRowsMatchesRead(t *testing.T) {
-	tests := []struct {
-		name   string
-		body   string
-		period string
-		plain  bool // the fast path takes it
-	}{
-		{name: "plain", plain: true,
-			body: `{"period":"2026_Q4","entries":[{"ownerEmail":"b@x.com","ownerName":"B","forecastAmount":2.5},` +
-				`{"ownerEmail":"a@x.com","ownerName":"A","forecastAmount":-1}]}`},
-		{name: "spaces and key order", plain: true,
-			body: " {\n\"entries\" : [ { \"forecastAmount\" : 10.123456 , \"ownerName\":\"Zoë\", \"ownerEmail\":\" Ana@X.com \" } ] ,\"period\":\"P\"}\n"},
-		{name: "owner id and entry period", plain: true,
-			body: `{"entries":[{"ownerId":"42","ownerEmail":"a@x.com","period":"P","forecastAmount":1},` +
-				`{"ownerEmail":"42@x.com","period":"P","forecastAmount":3}]}`},
-		{name: "period from options", plain: true, period: "Q",
-			body: `{"entries":[{"ownerEmail":"a@x.com","forecastAmount":1}]}`},
-		{name: "long shared prefixes", plain: true,
-			body: `{"period":"P","entries":[{"ownerEmail":"rep10000@x","forecastAmount":1},{"ownerEmail":"rep1000@x","forecastAmount":2},` +
-				`{"ownerEmail":"rep100000@x","forecastAmount":3},{"ownerEmail":"rep10000","forecastAmount":4}]}`},
-		{name: "duplicate owner", body: `{"period":"P","entries":[{"ownerEmail":"a@x","ownerName":"1","forecastAmount":1},` +
-			`{"ownerEmail":"A@x","ownerName":"2","forecastAmount":2}]}`},
-		{name: "null amount", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":null}]}`},
-		{name: "string amount", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":"1"}]}`},
-		{name: "exponent", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":1e3}]}`},
-		{name: "escape", body: `{"period":"P","entries":[{"ownerEmail":"a\u0040x","forecastAmount":1}]}`},
-		{name: "invalid UTF-8", body: "{\"period\":\"P\",\"entries\":[{\"ownerEmail\":\"a@x\",\"ownerName\":\"\xff\",\"forecastAmount\":1}]}"},
-		{name: "two periods", body: `{"entries":[{"ownerEmail":"a@x","period":"P","forecastAmount":1},` +
-			`{"ownerEmail":"b@x","period":"Q","forecastAmount":1}]}`},
-		{name: "no period", body: `{"entries":[{"ownerEmail":"a@x","forecastAmount":1}]}`},
-		{name: "no owner", body: `{"period":"P","entries":[{"ownerName":"A","forecastAmount":1}]}`},
-		{name: "other key", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":1,"note":"x"}]}`},
-		{name: "key case", body: `{"period":"P","entries":[{"OwnerEmail":"a@x","forecastAmount":1}]}`},
-		{name: "repeated key", body: `{"period":"P","entries":[{"ownerEmail":"a@x","ownerEmail":"b@x","forecastAmount":1}]}`},
-		{name: "empty entries", body: `{"period":"P","entries":[]}`},
-		{name: "clari shape", body: `{"entries":[{"timePeriodId":"P","userId":"1","fieldId":"f","forecastValue":1}]}`},
-		{name: "trailing data", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":1}]} x`},
-		{name: "cut", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":1}`},
-		{name: "bad number", body: `{"period":"P","entries":[{"ownerEmail":"a@x","forecastAmount":01}]}`},
-		{name: "empty", body: ``},
-	}
-	for _, tt := range tests {
+	for _, tt := range ownerRowsTests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := ReadOptions{Period: tt.period}
 			body := []byte(tt.body)
