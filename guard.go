@@ -42,19 +42,31 @@ func (e *SuspiciousExportError) Is(target error) bool { return target == ErrSusp
 
 // missingOwners counts the (period, owner) pairs of previous and how many
 // of them current lacks. Both tables must be sorted by period and owner,
-// as clari.Export.Rows returns them; the walk merges them in one pass.
-func missingOwners(previous, current []diff.Row) (owners, missing int) {
+// as clari.Export.Rows and clari.ReadOwnerTable return them; the walk
+// merges them in one pass, reading each row once.
+func missingOwners(previous, current diff.Table) (owners, missing int) {
+	n, m := previous.Len(), current.Len()
 	j := 0
-	for i := 0; i < len(previous); {
-		p := &previous[i]
-		owner := ownerKey(p)
-		for i++; i < len(previous) && previous[i].Period == p.Period && ownerKey(&previous[i]) == owner; i++ {
+	var cur diff.Row
+	if m > 0 {
+		cur = current.Row(0)
+	}
+	for i := 0; i < n; {
+		p := previous.Row(i)
+		owner := ownerKey(&p)
+		for i++; i < n; i++ {
+			next := previous.Row(i)
+			if next.Period != p.Period || ownerKey(&next) != owner {
+				break
+			}
 		}
 		owners++
-		for j < len(current) && compareOwner(&current[j], p.Period, owner) < 0 {
-			j++
+		for j < m && compareOwner(&cur, p.Period, owner) < 0 {
+			if j++; j < m {
+				cur = current.Row(j)
+			}
 		}
-		if j >= len(current) || compareOwner(&current[j], p.Period, owner) != 0 {
+		if j >= m || compareOwner(&cur, p.Period, owner) != 0 {
 			missing++
 		}
 	}

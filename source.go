@@ -41,10 +41,11 @@ type Fetched struct {
 	// JobID is the export job that produced Body; empty for files.
 	JobID string
 
-	// rows, when not nil, are the rows of Body, and Export has only the
-	// time period and the field of a per-owner export, which is all that
-	// a tick needs of it. Only fetchFrom sets it.
-	rows []diff.Row
+	// table, when not nil, is the table of Body's rows, which points
+	// into Body. Export then has only the time period and the field of a
+	// per-owner export, which is all that a tick needs of it. Only
+	// fetchFrom sets it.
+	table diff.Table
 }
 
 // ClariSource fetches exports from Clari's forecast export API.
@@ -112,8 +113,8 @@ func (s *FileSource) Fetch(ctx context.Context, req FetchRequest) (*Fetched, err
 }
 
 // fetchRows is Fetch for a tick: it converts a per-owner file in the
-// common form that clari.ReadOptions.ReadOwnerRows takes straight to rows,
-// and builds no full Export for it. Other files go through Fetch.
+// common form that clari.ReadOptions.ReadOwnerTable takes straight to a
+// table, and builds no full Export for it. Other files go through Fetch.
 func (s *FileSource) fetchRows(ctx context.Context, req FetchRequest) (*Fetched, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -122,7 +123,7 @@ func (s *FileSource) fetchRows(ctx context.Context, req FetchRequest) (*Fetched,
 	if err != nil {
 		return nil, &clari.FileError{Path: s.Path, Err: err}
 	}
-	rows, ok := clari.ReadOptions{Period: s.Period}.ReadOwnerRows(body)
+	table, ok := clari.ReadOptions{Period: s.Period}.ReadOwnerTable(body)
 	if !ok {
 		exp, err := decodeExport(body, s.Period)
 		if err != nil {
@@ -130,14 +131,14 @@ func (s *FileSource) fetchRows(ctx context.Context, req FetchRequest) (*Fetched,
 		}
 		return &Fetched{Body: body, Export: exp}, nil
 	}
-	// ReadOwnerRows returns rows of one period, and the common per-owner
+	// ReadOwnerTable returns rows of one period, and the common per-owner
 	// form has no currency key, so this Export gives the tick the period
 	// and currency that the full one would.
 	exp := &clari.Export{
 		Fields:      []clari.Field{{FieldID: clari.OwnerFieldID, FieldName: clari.OwnerFieldName}},
-		TimePeriods: []clari.TimePeriod{{TimePeriodID: rows[0].Period}},
+		TimePeriods: []clari.TimePeriod{{TimePeriodID: table.Period()}},
 	}
-	return &Fetched{Body: body, Export: exp, rows: rows}, nil
+	return &Fetched{Body: body, Export: exp, table: table}, nil
 }
 
 // fetchFrom fetches an export from src for a tick. A Source that wraps a

@@ -21,8 +21,11 @@ type tick struct {
 	res     *Result
 	log     *slog.Logger
 	fetched *Fetched
-	rows    []diff.Row
-	snap    snapshot.Meta
+	// cur is the new export's table. curReady is closed once it is set,
+	// so that the early comparison with the head can wait for it.
+	cur      diff.Table
+	curReady chan struct{}
+	snap     snapshot.Meta
 }
 
 // Tick runs one monitoring tick:
@@ -48,7 +51,7 @@ type tick struct {
 // nothing. The returned Result is non-nil whenever the export was fetched,
 // even with an error.
 func (m *Monitor) Tick(ctx context.Context) (*Result, error) {
-	t := &tick{m: m, res: &Result{DryRun: m.cfg.DryRun}, log: m.log}
+	t := &tick{m: m, res: &Result{DryRun: m.cfg.DryRun}, log: m.log, curReady: make(chan struct{})}
 	if err := t.fetch(ctx); err != nil {
 		if t.fetched == nil {
 			return nil, err
@@ -133,11 +136,12 @@ func (t *tick) fetch(ctx context.Context) error {
 	return nil
 }
 
-// convert turns the export into rows. It runs after fetch so that the
-// head snapshot can be decoded at the same time.
+// convert turns the export into a table of rows. It runs after fetch so
+// that the head snapshot can be decoded at the same time.
 func (t *tick) convert(ctx context.Context) error {
-	if t.fetched.rows != nil {
-		t.rows = t.fetched.rows
+	if t.fetched.table != nil {
+		t.cur = t.fetched.table
+		close(t.curReady)
 		return nil
 	}
 	rows, err := t.fetched.Export.Rows()
@@ -146,7 +150,8 @@ func (t *tick) convert(ctx context.Context) error {
 		t.dropDeadJob(ctx, requestKey(t.m.cfg), t.fetched, err)
 		return err
 	}
-	t.rows = rows
+	t.cur = diff.Rows(rows)
+	close(t.curReady)
 	return nil
 }
 
@@ -223,7 +228,7 @@ func (t *tick) store(ctx context.Context) error {
 		Key:         t.res.Stream,
 		TakenAt:     cfg.Now().UTC(),
 		SourceJobID: t.fetched.JobID,
-		RowCount:    len(t.rows),
+		RowCount:    t.cur.Len(),
 		ParentID:    t.res.HeadID,
 	}
 	snap, err := cfg.Store.Put(ctx, meta, bytes.NewReader(body))
@@ -273,20 +278,45 @@ type headDiff struct {
 // diffHead compares the export with the head. It runs while the export
 // is stored, so it reads nothing that store writes.
 func (t *tick) diffHead(ctx context.Context, head snapshot.Meta, early *earlyHead) *headDiff {
-	previous, err := early.rows(ctx, t, head)
-	if err != nil {
-		return &headDiff{err: err}
+	if d := early.result(head); d != nil {
+		return d
 	}
-	// The owner count and the diff run at once. When the export turns
-	// out to be partial, compare drops the report.
+	return t.compareHead(ctx, head)
+}
+
+// compareHead reads the head snapshot and compares the export with it.
+// The store lends the head's body only while its callback runs, and the
+// head's table may point into that body, so the comparison runs inside
+// the callback and keeps only the report, which holds its own copies of
+// the strings.
+func (t *tick) compareHead(ctx context.Context, head snapshot.Meta) *headDiff {
+	k := t.res.Stream
 	d := &headDiff{}
-	computed := make(chan struct{})
-	go func() {
-		defer close(computed)
-		d.report, d.diffErr = diff.Compute(previous, t.rows, t.m.cfg.Diff)
-	}()
-	d.owners, d.missing = missingOwners(previous, t.rows)
-	<-computed
+	err := snapshot.View(ctx, t.m.cfg.Store, head.ID, func(_ snapshot.Meta, body []byte) error {
+		previous, err := headTable(ctx, k.TimePeriod, body)
+		if err != nil {
+			d.err = fmt.Errorf("clariwatch: decode head %s of stream %s: %w", head.ID, k, err)
+			return nil
+		}
+		select {
+		case <-t.curReady:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		// The owner count and the diff run at once. When the export
+		// turns out to be partial, compare drops the report.
+		computed := make(chan struct{})
+		go func() {
+			defer close(computed)
+			d.report, d.diffErr = diff.ComputeTables(previous, t.cur, t.m.cfg.Diff)
+		}()
+		d.owners, d.missing = missingOwners(previous, t.cur)
+		<-computed
+		return nil
+	})
+	if err != nil {
+		return &headDiff{err: fmt.Errorf("clariwatch: read head %s of stream %s: %w", head.ID, k, err)}
+	}
 	return d
 }
 
@@ -299,7 +329,7 @@ func (t *tick) compare(ctx context.Context, head snapshot.Meta, d *headDiff) err
 		t.baseline(ctx, "first export of the stream")
 	case head.SHA256 == t.snap.SHA256 && head.Size == t.snap.Size:
 		t.res.Unchanged = true
-		n := len(t.rows)
+		n := t.cur.Len()
 		t.res.Report = &diff.Report{Periods: []string{t.res.Stream.TimePeriod}, Changes: []diff.Change{},
 			Summary: diff.Summary{Compared: n, Unchanged: n}}
 		t.log.InfoContext(ctx, "export unchanged", "stream", t.res.Stream.String(), "job_id", t.res.JobID,
@@ -340,36 +370,21 @@ func (t *tick) baseline(ctx context.Context, reason string) {
 		"snapshot_id", t.res.SnapshotID, "head_id", t.res.HeadID, "reason", reason)
 }
 
-// headRows reads the head snapshot of stream k and converts it to rows.
-// The store lends the body, without copying it where it can, and the
-// rows copy every string they keep, so they outlive the loan. The
-// decoder reads the body through ctx, so cancelling ctx stops it.
-func (t *tick) headRows(ctx context.Context, k snapshot.Key, head snapshot.Meta) ([]diff.Row, error) {
-	var rows []diff.Row
-	var convertErr error
-	err := snapshot.View(ctx, t.m.cfg.Store, head.ID, func(_ snapshot.Meta, body []byte) error {
-		rows, convertErr = headBodyRows(ctx, k.TimePeriod, body)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("clariwatch: read head %s of stream %s: %w", head.ID, k, err)
-	}
-	if convertErr != nil {
-		return nil, fmt.Errorf("clariwatch: head %s of stream %s: %w", head.ID, k, convertErr)
-	}
-	return rows, nil
-}
-
-// headBodyRows converts the body of a head snapshot to rows.
-func headBodyRows(ctx context.Context, period string, body []byte) ([]diff.Row, error) {
-	if rows, ok := (clari.ReadOptions{Period: period}).ReadOwnerRows(body); ok {
-		return rows, nil
+// headTable converts the body of a head snapshot to a table. A
+// per-owner body becomes a table that points into body.
+func headTable(ctx context.Context, period string, body []byte) (diff.Table, error) {
+	if table, ok := (clari.ReadOptions{Period: period}).ReadOwnerTable(body); ok {
+		return table, nil
 	}
 	exp, err := decodeExportFrom(ctxReader{ctx, bytes.NewReader(body)}, period)
 	if err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
+		return nil, err
 	}
-	return exp.Rows()
+	rows, err := exp.Rows()
+	if err != nil {
+		return nil, err
+	}
+	return diff.Rows(rows), nil
 }
 
 // suspicious reports whether an export that lacks missing of the head's

@@ -7,24 +7,23 @@ import (
 	"io"
 
 	"github.com/clariwatch/clariwatch/clari"
-	"github.com/clariwatch/clariwatch/diff"
 	"github.com/clariwatch/clariwatch/snapshot"
 )
 
-// earlyHead is a background read and conversion of the stream's head
-// snapshot, run while the tick converts and stores the new export.
-// It reads the head before the tick takes the stream's lock. Snapshots
-// never change, so its rows are used when the head read under the lock
-// is the same snapshot, and thrown away otherwise.
+// earlyHead is a background comparison of the new export with the
+// stream's head snapshot. It starts reading and converting the head
+// while the tick converts the new export, before the tick takes the
+// stream's lock. Snapshots never change, so its result is used when the
+// head read under the lock is the same snapshot, and thrown away
+// otherwise.
 type earlyHead struct {
 	head   snapshot.Meta
 	cancel context.CancelFunc
 	done   chan struct{}
-	prev   []diff.Row
-	err    error
+	diff   *headDiff
 }
 
-// startEarlyHead starts reading the head. It returns nil when the stream
+// startEarlyHead starts the comparison. It returns nil when the stream
 // has no head yet, or when the head has the size of the new export,
 // because that export may be byte for byte the head and then the tick
 // compares nothing. It is not started before the fetch, because decoding
@@ -32,8 +31,7 @@ type earlyHead struct {
 // other: both fill memory, and the garbage collector waits on the
 // download's large copies.
 func (t *tick) startEarlyHead(ctx context.Context) *earlyHead {
-	k := t.res.Stream
-	head, err := t.m.cfg.Store.Head(ctx, k)
+	head, err := t.m.cfg.Store.Head(ctx, t.res.Stream)
 	if err != nil || head.Size == int64(len(t.fetched.Body)) {
 		return nil
 	}
@@ -41,12 +39,12 @@ func (t *tick) startEarlyHead(ctx context.Context) *earlyHead {
 	h := &earlyHead{head: head, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(h.done)
-		h.prev, h.err = t.headRows(ctx, k, head)
+		h.diff = t.compareHead(ctx, head)
 	}()
 	return h
 }
 
-// stop cancels the read and waits for it to end.
+// stop cancels the comparison and waits for it to end.
 func (h *earlyHead) stop() {
 	if h == nil {
 		return
@@ -55,14 +53,14 @@ func (h *earlyHead) stop() {
 	<-h.done
 }
 
-// rows returns the rows of head: the ones read early when they belong to
-// the same snapshot, else read now.
-func (h *earlyHead) rows(ctx context.Context, t *tick, head snapshot.Meta) ([]diff.Row, error) {
+// result waits for the comparison and returns it when it compared with
+// head, or nil when it compared with another snapshot or never started.
+func (h *earlyHead) result(head snapshot.Meta) *headDiff {
 	if h == nil || h.head.ID != head.ID {
-		return t.headRows(ctx, t.res.Stream, head)
+		return nil
 	}
 	<-h.done
-	return h.prev, h.err
+	return h.diff
 }
 
 // decodeExportFrom is decodeExport for a reader.
