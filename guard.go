@@ -46,27 +46,30 @@ func (e *SuspiciousExportError) Is(target error) bool { return target == ErrSusp
 // merges them in one pass, reading each row once.
 func missingOwners(previous, current diff.Table) (owners, missing int) {
 	n, m := previous.Len(), current.Len()
-	j := 0
-	var cur diff.Row
+	var p, cur diff.Row
+	if n > 0 {
+		p = previous.Row(0)
+	}
 	if m > 0 {
 		cur = current.Row(0)
 	}
+	j := 0
 	for i := 0; i < n; {
-		p := previous.Row(i)
-		owner := ownerKey(&p)
+		period, owner := p.Period, ownerKey(&p)
+		// Skip the owner's other rows. p is then the next owner's first.
 		for i++; i < n; i++ {
-			next := previous.Row(i)
-			if next.Period != p.Period || ownerKey(&next) != owner {
+			p = previous.Row(i)
+			if p.Period != period || ownerKey(&p) != owner {
 				break
 			}
 		}
 		owners++
-		for j < m && compareOwner(&cur, p.Period, owner) < 0 {
+		for j < m && compareOwner(&cur, period, owner) < 0 {
 			if j++; j < m {
 				cur = current.Row(j)
 			}
 		}
-		if j >= m || compareOwner(&cur, p.Period, owner) != 0 {
+		if j >= m || compareOwner(&cur, period, owner) != 0 {
 			missing++
 		}
 	}

@@ -29,6 +29,9 @@ type comparison struct {
 	// copyStrings makes the report copy the strings it takes from the
 	// rows, whose storage the caller may reuse.
 	copyStrings bool
+	// checkOrder makes mergeSorted check that both tables are sorted,
+	// as it reads them, and return errUnsorted when they are not.
+	checkOrder bool
 
 	// index maps each key to a row reference: ref < len(previous) is
 	// previous[ref], any other is current[ref-len(previous)], a key that
@@ -55,15 +58,17 @@ type comparison struct {
 const maxRows = math.MaxInt32 - 1
 
 func newComparison(previous, current Table, r rules) *comparison {
-	return &comparison{
-		prevTable: previous,
-		curTable:  current,
-		rules:     r,
-		periods:   newPeriodFilter(previous, current),
-		matched:   make([]bool, previous.Len()),
-		key:       make([]byte, 0, 64),
-		otherKey:  make([]byte, 0, 64),
-	}
+	c := &comparison{prevTable: previous, curTable: current, rules: r}
+	c.periods = newPeriodFilter(distinctPeriods(previous), distinctPeriods(current), previous.Len(), current.Len())
+	c.init()
+	return c
+}
+
+// init allocates the state that every comparison needs.
+func (c *comparison) init() {
+	c.matched = make([]bool, c.prevTable.Len())
+	c.key = make([]byte, 0, 64)
+	c.otherKey = make([]byte, 0, 64)
 }
 
 // ownerOf returns the owner key of r: OwnerID when it is set, else Email

@@ -174,16 +174,20 @@ func ComputeTables(previous, current Table, opts *Options) (*Report, error) {
 	if err := checkSize(previous.Len(), current.Len()); err != nil {
 		return nil, err
 	}
-	if sortedTable(previous) && sortedTable(current) {
-		c := newComparison(previous, current, r)
-		c.copyStrings = true
-		return c.run(c.mergeSorted)
+	// Try the walk in step first. It checks the order as it goes, and
+	// stops with errUnsorted at the first row out of order.
+	c := &comparison{prevTable: previous, curTable: current, rules: r, copyStrings: true, checkOrder: true}
+	c.periods = newPeriodFilter(sortedPeriods(previous), sortedPeriods(current), previous.Len(), current.Len())
+	c.init()
+	report, err := c.run(c.mergeSorted)
+	if err != errUnsorted {
+		return report, err
 	}
 	p, q := collectRows(previous), collectRows(current)
-	c := newComparison(Rows(p), Rows(q), r)
-	c.previous, c.current = p, q
-	c.copyStrings = true
-	return c.run(c.matchIndexed)
+	indexed := newComparison(Rows(p), Rows(q), r)
+	indexed.previous, indexed.current = p, q
+	indexed.copyStrings = true
+	return indexed.run(indexed.matchIndexed)
 }
 
 // run pairs the rows with match, classifies the removed ones and builds

@@ -1,6 +1,9 @@
 package diff
 
-import "strings"
+import (
+	"errors"
+	"strings"
+)
 
 // CompareKeys orders two rows by key: period, then owner key, then field.
 // Rows keyed by email come before rows keyed by owner id, and emails
@@ -78,13 +81,43 @@ func collectRows(t Table) []Row {
 	return rows
 }
 
+// errUnsorted is returned by mergeSorted, with checkOrder, for tables
+// that are not sorted by CompareKeys or that repeat a key.
+var errUnsorted = errors.New("diff: table not sorted by key")
+
 // mergeSorted matches the rows of two tables sorted by CompareKeys and
 // classifies them, as matchIndexed does for tables in any order. It
 // visits the current rows in order and marks the matched previous rows,
 // so sweepRemoved then finds the removed keys, and errors come in the
 // same order as from the index. It reads each row once.
+//
+// With checkOrder it also checks the order of every row it reads and
+// returns errUnsorted, instead of any other error, when a table is out of
+// order.
 func (c *comparison) mergeSorted() error {
-	prevRows, curRows := newCursor(c.prevTable), newCursor(c.curTable)
+	prevRows, curRows := c.newCursor(c.prevTable), c.newCursor(c.curTable)
+	err := c.walk(prevRows, curRows)
+	if !c.checkOrder || err == errUnsorted {
+		return err
+	}
+	if err != nil {
+		// The error counts only for sorted tables.
+		if sortedTable(c.prevTable) && sortedTable(c.curTable) {
+			return err
+		}
+		return errUnsorted
+	}
+	for i := prevRows.next; i < prevRows.n; i++ {
+		prevRows.at(i)
+	}
+	if !prevRows.sorted || !curRows.sorted {
+		return errUnsorted
+	}
+	return nil
+}
+
+// walk pairs the rows of the two cursors.
+func (c *comparison) walk(prevRows, curRows *cursor) error {
 	n := prevRows.n
 	i := 0
 	var prev *Row
@@ -93,6 +126,9 @@ func (c *comparison) mergeSorted() error {
 	}
 	for j := range curRows.n {
 		cur := curRows.at(j)
+		if !prevRows.sorted || !curRows.sorted {
+			return errUnsorted
+		}
 		order := -1
 		for i < n {
 			if order = CompareKeys(prev, cur); order >= 0 {
@@ -117,26 +153,42 @@ func (c *comparison) mergeSorted() error {
 	return nil
 }
 
-// cursor reads the rows of a Table. For Rows it points into the slice,
-// and for any other Table into its one buffer, which the next call to at
-// overwrites.
+// cursor reads the rows of a Table in order. For Rows it points into the
+// slice, and for any other Table into its one buffer, which the next call
+// to at overwrites. With check, it also records whether every row it
+// read had a greater key than the one before.
 type cursor struct {
 	table Table
 	rows  Rows
 	n     int
 	row   Row
+
+	check  bool
+	next   int  // the index that at expects next, with check
+	last   Row  // the row read last, with check
+	sorted bool // no row out of order so far
 }
 
-func newCursor(t Table) *cursor {
+func (c *comparison) newCursor(t Table) *cursor {
 	rows, _ := t.(Rows)
-	return &cursor{table: t, rows: rows, n: t.Len()}
+	return &cursor{table: t, rows: rows, n: t.Len(), check: c.checkOrder, sorted: true}
 }
 
-// at returns row i.
+// at returns row i. With check, i must be the index after the last one.
 func (c *cursor) at(i int) *Row {
+	var r *Row
 	if c.rows != nil {
-		return &c.rows[i]
+		r = &c.rows[i]
+	} else {
+		c.row = c.table.Row(i)
+		r = &c.row
 	}
-	c.row = c.table.Row(i)
-	return &c.row
+	if c.check {
+		if i > 0 && CompareKeys(&c.last, r) >= 0 {
+			c.sorted = false
+		}
+		c.last = *r
+		c.next = i + 1
+	}
+	return r
 }

@@ -19,11 +19,13 @@ type periodFilter struct {
 	haveLast   bool
 }
 
-func newPeriodFilter(previous, current Table) periodFilter {
+// newPeriodFilter returns the filter for tables of prevLen and curLen
+// rows whose sorted distinct periods are previous and current.
+func newPeriodFilter(previous, current []string, prevLen, curLen int) periodFilter {
 	f := periodFilter{
-		previous: distinctPeriods(previous),
-		current:  distinctPeriods(current),
-		all:      previous.Len() == 0 || current.Len() == 0,
+		previous: previous,
+		current:  current,
+		all:      prevLen == 0 || curLen == 0,
 	}
 	if f.all {
 		return f
@@ -78,5 +80,39 @@ func distinctPeriods(t Table) []string {
 		out = append(out, p)
 	}
 	slices.Sort(out)
+	return out
+}
+
+// sortedPeriods returns the distinct periods of t, never nil, when t is
+// sorted by period. It finds the end of each period's rows by a
+// galloping search, so it reads O(p log n) rows for p periods, not n.
+// For a table that is not sorted the result is wrong, so the caller must
+// check the order before trusting it.
+func sortedPeriods(t Table) []string {
+	n := t.Len()
+	out := []string{}
+	for i := 0; i < n; {
+		p := t.Row(i).Period
+		out = append(out, p)
+		// The rows from lo on have period p, up to somewhere before hi.
+		lo, hi, step := i, i+1, 1
+		for hi < n && t.Row(hi).Period == p {
+			lo, step = hi, step*2
+			hi = min(lo+step, n)
+			if hi == n && t.Row(n-1).Period == p {
+				lo = n - 1
+				break
+			}
+		}
+		for lo+1 < hi {
+			mid := int(uint(lo+hi) / 2)
+			if t.Row(mid).Period == p {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		i = lo + 1
+	}
 	return out
 }
