@@ -115,7 +115,7 @@ func (s *FileSource) Fetch(ctx context.Context, req FetchRequest) (*Fetched, err
 // fetchRows is Fetch for a tick: it converts a per-owner file in the
 // common form that clari.ReadOptions.ReadOwnerTable takes straight to a
 // table, and builds no full Export for it. Other files go through Fetch.
-func (s *FileSource) fetchRows(ctx context.Context, req FetchRequest) (*Fetched, error) {
+func (s *FileSource) fetchRows(ctx context.Context, req FetchRequest, onBody func([]byte)) (*Fetched, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -123,6 +123,7 @@ func (s *FileSource) fetchRows(ctx context.Context, req FetchRequest) (*Fetched,
 	if err != nil {
 		return nil, &clari.FileError{Path: s.Path, Err: err}
 	}
+	onBody(body)
 	table, ok := clari.ReadOptions{Period: s.Period}.ReadOwnerTable(body)
 	if !ok {
 		exp, err := decodeExport(body, s.Period)
@@ -141,12 +142,13 @@ func (s *FileSource) fetchRows(ctx context.Context, req FetchRequest) (*Fetched,
 	return &Fetched{Body: body, Export: exp, table: table}, nil
 }
 
-// fetchFrom fetches an export from src for a tick. A Source that wraps a
-// FileSource goes through its Fetch and the full Export, which gives the
-// same rows more slowly.
-func fetchFrom(ctx context.Context, src Source, req FetchRequest) (*Fetched, error) {
+// fetchFrom fetches an export from src for a tick. A FileSource calls
+// onBody with the file's bytes before it converts them. A Source that
+// wraps a FileSource goes through its Fetch and the full Export, which
+// gives the same rows more slowly.
+func fetchFrom(ctx context.Context, src Source, req FetchRequest, onBody func([]byte)) (*Fetched, error) {
 	if fs, ok := src.(*FileSource); ok && fs != nil {
-		return fs.fetchRows(ctx, req)
+		return fs.fetchRows(ctx, req, onBody)
 	}
 	return src.Fetch(ctx, req)
 }

@@ -26,6 +26,7 @@ type tick struct {
 	cur      diff.Table
 	curReady chan struct{}
 	snap     snapshot.Meta
+	early    *earlyHead
 }
 
 // Tick runs one monitoring tick:
@@ -52,14 +53,14 @@ type tick struct {
 // even with an error.
 func (m *Monitor) Tick(ctx context.Context) (*Result, error) {
 	t := &tick{m: m, res: &Result{DryRun: m.cfg.DryRun}, log: m.log, curReady: make(chan struct{})}
+	defer func() { t.early.stop() }()
 	if err := t.fetch(ctx); err != nil {
 		if t.fetched == nil {
 			return nil, err
 		}
 		return t.res, err
 	}
-	early := t.startEarlyHead(ctx)
-	defer early.stop()
+	early := t.earlyFor(ctx, t.res.Stream)
 	if err := t.convert(ctx); err != nil {
 		return t.res, err
 	}
@@ -120,7 +121,7 @@ func (t *tick) fetch(ctx context.Context) error {
 	if pending != "" {
 		t.log.InfoContext(ctx, "resuming export job", "request", reqKey.String(), "job_id", pending)
 	}
-	f, err := fetchFrom(ctx, cfg.Source, req)
+	f, err := fetchFrom(ctx, cfg.Source, req, func(body []byte) { t.startEarlyFromBody(ctx, body) })
 	if err != nil {
 		t.dropDeadJob(ctx, reqKey, f, err)
 		return fmt.Errorf("clariwatch: fetch export of %s: %w", reqKey, err)
@@ -281,7 +282,7 @@ func (t *tick) diffHead(ctx context.Context, head snapshot.Meta, early *earlyHea
 	if d := early.result(head); d != nil {
 		return d
 	}
-	return t.compareHead(ctx, head)
+	return t.compareHead(ctx, t.res.Stream, head)
 }
 
 // compareHead reads the head snapshot and compares the export with it.
@@ -289,8 +290,7 @@ func (t *tick) diffHead(ctx context.Context, head snapshot.Meta, early *earlyHea
 // head's table may point into that body, so the comparison runs inside
 // the callback and keeps only the report, which holds its own copies of
 // the strings.
-func (t *tick) compareHead(ctx context.Context, head snapshot.Meta) *headDiff {
-	k := t.res.Stream
+func (t *tick) compareHead(ctx context.Context, k snapshot.Key, head snapshot.Meta) *headDiff {
 	d := &headDiff{}
 	err := snapshot.View(ctx, t.m.cfg.Store, head.ID, func(_ snapshot.Meta, body []byte) error {
 		previous, err := headTable(ctx, k.TimePeriod, body)

@@ -162,3 +162,41 @@ func checkOwnerPaths(t *testing.T, prevJSON, currJSON, storeKind string) {
 		t.Errorf("report differs between the Export path and the direct path (-export +direct):\n%s", d)
 	}
 }
+
+func TestLeadingPeriodGuessWrong(t *testing.T) {
+	ctx := t.Context()
+	mem := snapshot.NewMemoryStore()
+	// Both streams have a head, so the early comparison with the guessed
+	// stream's head runs to the end before the tick throws it away.
+	for period, amount := range map[string]string{"2026_Q3": "1", "2026_Q4": "100"} {
+		k := snapshot.Key{ForecastID: "f", TimePeriod: period}
+		body := fmt.Appendf(nil, `{"period":%q,"entries":[{"ownerEmail":"ana@example.com","forecastAmount":%s}]}`, period, amount)
+		m, err := mem.Put(ctx, snapshot.Meta{Key: k}, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := mem.Advance(ctx, k, "", m.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The file names 2026_Q3 first, but every entry is in 2026_Q4.
+	path := filepath.Join(t.TempDir(), "export.json")
+	body := `{"period":"2026_Q3","entries":[{"ownerEmail":"ana@example.com","period":"2026_Q4","forecastAmount":150}]}`
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m, err := clariwatch.NewMonitor(clariwatch.Config{Source: &clariwatch.FileSource{Path: path}, Store: mem, ForecastID: "f"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := m.Tick(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stream.TimePeriod != "2026_Q4" || len(res.Report.Changes) != 1 {
+		t.Fatalf("Tick() stream %s with %d changes, want 2026_Q4 with 1 change", res.Stream, len(res.Report.Changes))
+	}
+	if got, want := res.Report.Changes[0].Previous, diff.MustParseAmount("100"); got == nil || got.Cmp(want) != 0 {
+		t.Errorf("Tick() change from %v, want from %v, the head of 2026_Q4", got, want)
+	}
+}
