@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/clariwatch/clariwatch/diff"
 	"github.com/clariwatch/clariwatch/snapshot"
@@ -40,11 +41,21 @@ func (e *SuspiciousExportError) Error() string {
 // Is reports whether target is ErrSuspiciousExport.
 func (e *SuspiciousExportError) Is(target error) bool { return target == ErrSuspiciousExport }
 
+// mayLackOwners reports whether a comparison with summary s may have
+// found owners of the previous table that the current one lacks. Every
+// key that only the previous table has counts as removed, below the
+// threshold or in another period, so when those counts are all 0, every
+// previous owner has all its keys in the current table.
+func mayLackOwners(s diff.Summary) bool {
+	return s.Removed > 0 || s.BelowThreshold > 0 || s.OtherPeriods > 0
+}
+
 // missingOwners counts the (period, owner) pairs of previous and how many
 // of them current lacks. Both tables must be sorted by period and owner,
 // as clari.Export.Rows and clari.ReadOwnerTable return them; the walk
-// merges them in one pass, reading each row once.
-func missingOwners(previous, current diff.Table) (owners, missing int) {
+// merges them in one pass, reading each row once. It returns early, with
+// partial counts, once stop is set.
+func missingOwners(previous, current diff.Table, stop *atomic.Bool) (owners, missing int) {
 	n, m := previous.Len(), current.Len()
 	var p, cur diff.Row
 	if n > 0 {
@@ -55,6 +66,9 @@ func missingOwners(previous, current diff.Table) (owners, missing int) {
 	}
 	j := 0
 	for i := 0; i < n; {
+		if owners%4096 == 0 && stop.Load() {
+			return owners, missing
+		}
 		period, owner := p.Period, ownerKey(&p)
 		// Skip the owner's other rows. p is then the next owner's first.
 		for i++; i < n; i++ {

@@ -1,6 +1,8 @@
 package clariwatch
 
 import (
+	"math/rand/v2"
+	"sync/atomic"
 	"testing"
 
 	"github.com/clariwatch/clariwatch/diff"
@@ -31,7 +33,7 @@ func TestMissingOwners(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			owners, missing := missingOwners(previous, tt.current)
+			owners, missing := missingOwners(previous, tt.current, new(atomic.Bool))
 			if owners != tt.owners {
 				t.Errorf("owners = %d, want %d", owners, tt.owners)
 			}
@@ -45,8 +47,40 @@ func TestMissingOwners(t *testing.T) {
 func TestMissingOwnersByEmail(t *testing.T) {
 	previous := diff.Rows{{Period: "Q1", Email: "ann@x.com", Field: "f"}, {Period: "Q1", Email: "bo@x.com", Field: "f"}}
 	current := diff.Rows{{Period: "Q1", Email: " ANN@x.com", Field: "f"}}
-	owners, missing := missingOwners(previous, current)
+	owners, missing := missingOwners(previous, current, new(atomic.Bool))
 	if owners != 2 || missing != 1 {
 		t.Errorf("missingOwners = %d owners, %d missing; want 2 and 1 (emails compare trimmed and lower-cased)", owners, missing)
+	}
+}
+
+func TestMayLackOwnersBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	owners := []string{"a", "b", "c", "d"}
+	periods := []string{"Q1", "Q2"}
+	randomTable := func() diff.Rows {
+		var rows diff.Rows
+		for _, p := range periods {
+			for _, o := range owners {
+				for _, f := range []string{"best", "commit"} {
+					if rng.IntN(3) > 0 {
+						rows = append(rows, diff.Row{Period: p, OwnerID: o, Field: f, Value: diff.AmountFromMicros(rng.Int64N(3))})
+					}
+				}
+			}
+		}
+		return rows
+	}
+	for range 5000 {
+		previous, current := randomTable(), randomTable()
+		opts := &diff.Options{Direction: diff.Filter(rng.IntN(3))}
+		report, err := diff.ComputeTables(previous, current, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, missing := missingOwners(previous, current, new(atomic.Bool))
+		if missing > 0 && !mayLackOwners(report.Summary) {
+			t.Fatalf("mayLackOwners(%+v) = false, but %d owners are missing\nprevious %v\ncurrent %v",
+				report.Summary, missing, previous, current)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/clariwatch/clariwatch/clari"
 	"github.com/clariwatch/clariwatch/diff"
@@ -270,10 +271,15 @@ func (t *tick) storeAndCompare(ctx context.Context, head snapshot.Meta, early *e
 // headDiff is the comparison of an export with the head: the owners of
 // the head, how many of them the export lacks, and the report.
 type headDiff struct {
+	// empty is true when the head has no rows.
+	empty bool
+	// owners counts the head's (period, owner) pairs, and missing those
+	// that the export lacks. Both stay 0 when the report shows that the
+	// export lacks no key of the head, so that none can be missing.
 	owners, missing int
 	report          *diff.Report
 	err             error // from reading the head
-	diffErr         error // from diff.Compute
+	diffErr         error // from diff.ComputeTables
 }
 
 // diffHead compares the export with the head. It runs while the export
@@ -303,15 +309,25 @@ func (t *tick) compareHead(ctx context.Context, k snapshot.Key, head snapshot.Me
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		d.empty = previous.Len() == 0
 		// The owner count and the diff run at once. When the export
-		// turns out to be partial, compare drops the report.
-		computed := make(chan struct{})
+		// turns out to be partial, compare drops the report. When the
+		// report has no key that only the head has, no owner can be
+		// missing, and the count stops early.
+		var stop atomic.Bool
+		counted := make(chan struct{})
 		go func() {
-			defer close(computed)
-			d.report, d.diffErr = diff.ComputeTables(previous, t.cur, t.m.cfg.Diff)
+			defer close(counted)
+			d.owners, d.missing = missingOwners(previous, t.cur, &stop)
 		}()
-		d.owners, d.missing = missingOwners(previous, t.cur)
-		<-computed
+		d.report, d.diffErr = diff.ComputeTables(previous, t.cur, t.m.cfg.Diff)
+		if d.diffErr == nil && !mayLackOwners(d.report.Summary) {
+			stop.Store(true)
+		}
+		<-counted
+		if stop.Load() {
+			d.owners, d.missing = 0, 0
+		}
 		return nil
 	})
 	if err != nil {
@@ -341,7 +357,7 @@ func (t *tick) compare(ctx context.Context, head snapshot.Meta, d *headDiff) err
 		switch {
 		case d.err != nil:
 			return d.err
-		case d.owners == 0:
+		case d.empty:
 			// A head without values, such as an export taken before anyone
 			// forecast, gives nothing to compare with. This export becomes
 			// the baseline instead of reporting every value as added.
