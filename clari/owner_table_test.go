@@ -310,6 +310,9 @@ func FuzzReadOwnerTable(f *testing.F) {
 	for _, tt := range ownerRowsTests {
 		f.Add([]byte(tt.body), tt.period)
 	}
+	for _, tt := range layoutTests {
+		f.Add([]byte(tt.body), "")
+	}
 	f.Add(readTestdataF(f, "owners.json"), "")
 	f.Fuzz(func(t *testing.T, body []byte, period string) {
 		checkTableMatchesRows(t, ReadOptions{Period: period}, body)

@@ -2,6 +2,7 @@ package clari
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -130,6 +131,10 @@ type ownerScanner struct {
 	entryPeriod   span
 	namedPeriod   bool
 	unnamedPeriod bool
+	// layout is the layout of the last entry that entryMembers scanned.
+	// noLayout turns it off, so that tests can compare both paths.
+	layout   entryLayout
+	noLayout bool
 }
 
 // reserveText reserves room in text for the strings of n bytes of input.
@@ -179,37 +184,97 @@ func (sc *ownerScanner) str() (span, bool) {
 	if !sc.next('"') {
 		return span{}, false
 	}
-	start, j, ascii := sc.pos, sc.pos, true
-	for j < len(sc.b) && plainByte[sc.b[j]] {
+	end, ok := stringEnd(sc.b, sc.pos)
+	if !ok {
+		return span{}, false
+	}
+	start := sc.pos
+	sc.pos = end + 1
+	return span{uint32(start), uint32(end)}, true
+}
+
+// stringEnd returns the index of the quote that closes the string whose
+// content starts at b[start]. It reports false when the content has a
+// backslash, a control character or invalid UTF-8, or when no quote
+// closes it.
+func stringEnd(b []byte, start int) (int, bool) {
+	j := start
+	for j+8 <= len(b) && plainWord(binary.LittleEndian.Uint64(b[j:])) {
+		j += 8
+	}
+	for j < len(b) && plainByte[b[j]] {
 		j++
 	}
-	for j < len(sc.b) && sc.b[j] != '"' {
-		if c := sc.b[j]; c < 0x20 || c == '\\' {
-			return span{}, false
+	ascii := true
+	for j < len(b) && b[j] != '"' {
+		if c := b[j]; c < 0x20 || c == '\\' {
+			return 0, false
 		}
 		ascii = false
 		j++
 	}
-	if j == len(sc.b) || (!ascii && !utf8.Valid(sc.b[start:j])) {
-		return span{}, false
+	if j == len(b) || (!ascii && !utf8.Valid(b[start:j])) {
+		return 0, false
 	}
-	sc.pos = j + 1
-	return span{uint32(start), uint32(j)}, true
+	return j, true
 }
 
 // amount scans a number that fastAmount converts.
 func (sc *ownerScanner) amount() (diff.Amount, bool) {
 	sc.space()
-	j := sc.pos
-	for j < len(sc.b) && isNumberByte(sc.b[j]) {
-		j++
+	end, v, ok := scanAmount(sc.b, sc.pos)
+	if ok {
+		sc.pos = end
 	}
-	lit := sc.b[sc.pos:j]
-	if len(lit) == 0 || !validNumber(lit) {
-		return diff.Amount{}, false
+	return v, ok
+}
+
+// scanAmount converts the number at b[start] and returns the index of
+// the byte after it. The number is the longest run of bytes there that
+// isNumberByte accepts. scanAmount reports false unless that run is a
+// valid JSON number that fastAmount converts, which is an optional minus,
+// at most 12 integer digits, and optionally a point and 1 to 6 decimals.
+// It reads the bytes once, where finding the run, validNumber and
+// fastAmount would read them three times.
+func scanAmount(b []byte, start int) (int, diff.Amount, bool) {
+	i, neg := start, false
+	if i < len(b) && b[i] == '-' {
+		i, neg = i+1, true
 	}
-	sc.pos = j
-	return fastAmount(lit)
+
+	digits := i
+	var units int64
+	for ; i < len(b) && isDigit(b[i]); i++ {
+		units = units*10 + int64(b[i]-'0')
+	}
+	n := i - digits
+	// JSON allows a leading zero only as the whole integer part.
+	if n == 0 || n > 12 || (n > 1 && b[digits] == '0') {
+		return 0, diff.Amount{}, false
+	}
+
+	micros := units * 1_000_000
+	if i < len(b) && b[i] == '.' {
+		i++
+		decimals := i
+		for scale := int64(100_000); i < len(b) && isDigit(b[i]); i++ {
+			micros += int64(b[i]-'0') * scale
+			scale /= 10
+		}
+		if n := i - decimals; n == 0 || n > 6 {
+			return 0, diff.Amount{}, false
+		}
+	}
+
+	// A number byte here, such as an exponent, a second point or a
+	// sign, makes the run invalid or one that fastAmount does not convert.
+	if i < len(b) && isNumberByte(b[i]) {
+		return 0, diff.Amount{}, false
+	}
+	if neg {
+		micros = -micros
+	}
+	return i, diff.AmountFromMicros(micros), true
 }
 
 // object scans an object whose members member scans, after their key.
@@ -307,7 +372,7 @@ func (sc *ownerScanner) startHalf() *ownerHalf {
 		return nil
 	}
 	h := &ownerHalf{start: start, done: make(chan struct{})}
-	h.sc = ownerScanner{b: sc.b, pos: start, copyText: sc.copyText}
+	h.sc = ownerScanner{b: sc.b, pos: start, copyText: sc.copyText, noLayout: sc.noLayout}
 	h.sc.split = -1
 	h.sc.reserveRecords(len(sc.b))
 	go func() {
@@ -395,37 +460,79 @@ func (sc *ownerScanner) join(h *ownerHalf) bool {
 
 // entry scans one entry into r. It rejects a repeated key, an entry with
 // no amount, which Rows would skip, and an entry whose period differs
-// from that of an earlier one.
+// from that of an earlier one. It tries the layout of an earlier entry
+// first, and scans the entry member by member when that does not match.
 func (sc *ownerScanner) entry(r *ownerRecord) bool {
+	start := sc.pos
+	period, ok := sc.matchLayout(r)
+	if !ok {
+		sc.pos = start
+		*r = ownerRecord{}
+		if period, ok = sc.entryMembers(r); !ok {
+			return false
+		}
+	}
+	return sc.finishEntry(r, period)
+}
+
+// entryMembers scans the members of the entry at sc.pos into r and
+// returns the span of its period. On success it learns the layout of the
+// entry for the entries that follow.
+func (sc *ownerScanner) entryMembers(r *ownerRecord) (span, bool) {
+	start := sc.pos
 	var keys uint8
 	var period span
+	var values [maxLayoutValues]layoutValue
+	count := 0
 	ok := sc.object(func(key []byte) bool {
 		var bit uint8
 		var ok bool
+		var value span
 		switch string(key) {
 		case "ownerEmail":
 			bit = keyEmail
 			r.email, ok = sc.str()
+			value = r.email
 		case "ownerName":
 			bit = keyName
 			r.name, ok = sc.str()
+			value = r.name
 		case "ownerId":
 			bit = keyID
 			r.id, ok = sc.str()
+			value = r.id
 		case "period":
 			bit = keyPeriod
 			period, ok = sc.str()
+			value = period
 		case "forecastAmount":
 			bit = keyAmount
+			sc.space()
+			value.start = uint32(sc.pos)
 			r.value, ok = sc.amount()
+			value.end = uint32(sc.pos)
 		}
-		if keys&bit != 0 {
+		if !ok || keys&bit != 0 {
 			return false
 		}
 		keys |= bit
-		return ok
+		// Each key sets a new bit, so there are at most
+		// maxLayoutValues values.
+		values[count] = layoutValue{key: bit, span: value}
+		count++
+		return true
 	})
-	if !ok || keys&keyAmount == 0 || !sc.notePeriod(period) {
+	if !ok || keys&keyAmount == 0 {
+		return span{}, false
+	}
+	sc.learnLayout(start, values[:count])
+	return period, true
+}
+
+// finishEntry checks the period of the entry that r holds, copies its
+// strings when the scan copies text, and sets its owner id.
+func (sc *ownerScanner) finishEntry(r *ownerRecord, period span) bool {
+	if !sc.notePeriod(period) {
 		return false
 	}
 	email := sc.b[r.email.start:r.email.end]
@@ -463,12 +570,31 @@ func isLowerID(b []byte) bool {
 	if len(b) == 0 || b[0] <= ' ' || b[len(b)-1] <= ' ' {
 		return false
 	}
+	for len(b) >= 8 {
+		if !lowerWord(binary.LittleEndian.Uint64(b)) {
+			return false
+		}
+		b = b[8:]
+	}
 	for _, c := range b {
 		if c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
 			return false
 		}
 	}
 	return true
+}
+
+// lowerWord reports whether all eight bytes of x are ASCII and none is
+// an upper-case letter. Adding 0x80-'A' to an ASCII byte sets its high
+// bit when the byte is at least 'A', and adding 0x80-'Z'-1 sets it when
+// the byte is above 'Z'. Neither sum carries into the next byte.
+func lowerWord(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if x&highs != 0 {
+		return false
+	}
+	upper := (x + ones*(0x80-'A')) &^ (x + ones*(0x80-'Z'-1))
+	return upper&highs == 0
 }
 
 // notePeriod records p, the period of an entry, and reports false when

@@ -103,6 +103,9 @@ func FuzzReadOwnerRows(f *testing.F) {
 	f.Add([]byte(`{"period":"P","entries":[{"ownerEmail":"B@x","ownerName":"B","forecastAmount":2.5},{"ownerId":"7","forecastAmount":-0.000001}]}`), "")
 	f.Add([]byte(`{"entries":[{"ownerEmail":" a@x ","period":"Q","forecastAmount":123456789012.5}]}`), "P")
 	f.Add([]byte("{\"period\":\"P\",\"entries\":[{\"ownerEmail\":\"\xc3\xa9@x\",\"forecastAmount\":0}]}"), "")
+	for _, tt := range layoutTests {
+		f.Add([]byte(tt.body), "")
+	}
 	f.Add(readTestdataF(f, "owners.json"), "")
 	f.Fuzz(func(t *testing.T, body []byte, period string) {
 		o := ReadOptions{Period: period}
