@@ -32,9 +32,13 @@ type SuspiciousExportError struct {
 
 // Error names the counts, the snapshots and what to do.
 func (e *SuspiciousExportError) Error() string {
-	return fmt.Sprintf("clariwatch: suspicious export for stream %s: snapshot %s lacks %d of the %d owners of head %s "+
+	export := "the export"
+	if e.SnapshotID != "" {
+		export = "snapshot " + e.SnapshotID
+	}
+	return fmt.Sprintf("clariwatch: suspicious export for stream %s: %s lacks %d of the %d owners of head %s "+
 		"(%.1f %%, limit %.1f %%); the head was not moved. Check the export's scope, or raise the limit if the owners really left",
-		e.Stream, e.SnapshotID, e.Missing, e.HeadOwners, e.HeadID,
+		e.Stream, export, e.Missing, e.HeadOwners, e.HeadID,
 		100*float64(e.Missing)/float64(e.HeadOwners), 100*e.MaxShare)
 }
 

@@ -2,6 +2,7 @@ package clariwatch
 
 import (
 	"math/rand/v2"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -82,5 +83,12 @@ func TestMayLackOwnersBound(t *testing.T) {
 			t.Fatalf("mayLackOwners(%+v) = false, but %d owners are missing\nprevious %v\ncurrent %v",
 				report.Summary, missing, previous, current)
 		}
+	}
+}
+
+func TestSuspiciousExportErrorDryRun(t *testing.T) {
+	err := &SuspiciousExportError{HeadID: "h1", HeadOwners: 3, Missing: 2, MaxShare: 0.5}
+	if msg := err.Error(); !strings.Contains(msg, "the export lacks 2 of the 3 owners") {
+		t.Errorf("error of a dry run, which stores no snapshot = %q, want it to name the export", msg)
 	}
 }

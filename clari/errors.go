@@ -246,8 +246,12 @@ func (e *PeriodMismatchError) Error() string {
 	if returned == "" {
 		returned = "no period"
 	}
-	return fmt.Sprintf("clari: export job %s returned %s, not the requested period %s; check the period format YYYY_QN",
-		e.JobID, returned, e.Requested)
+	source := "the export"
+	if e.JobID != "" {
+		source = "export job " + e.JobID
+	}
+	return fmt.Sprintf("clari: %s returned %s, not the requested period %s; check the period format YYYY_QN",
+		source, returned, e.Requested)
 }
 
 // Is matches [ErrPeriodMismatch].

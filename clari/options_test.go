@@ -72,3 +72,10 @@ func TestWithHTTPClientKeepsCallerClient(t *testing.T) {
 		t.Error("WithHTTPClient changed the caller's client")
 	}
 }
+
+func TestPeriodMismatchErrorWithoutJob(t *testing.T) {
+	err := &clari.PeriodMismatchError{Requested: "2026_Q3", Returned: "2026_Q4"}
+	if msg := err.Error(); !strings.Contains(msg, "clari: the export returned 2026_Q4, not the requested period 2026_Q3") {
+		t.Errorf("error of an export read from a file = %q, want it to name the export, not an empty job id", msg)
+	}
+}

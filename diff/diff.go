@@ -163,9 +163,10 @@ func Compute(previous, current []Row, opts *Options) (*Report, error) {
 // ComputeTables is [Compute] for tables read one row at a time. The
 // report copies every string that it takes from the rows, so it stays
 // valid after the tables' storage is gone. Two tables that are each
-// sorted by [CompareKeys], each key once, are read in step, once or
-// twice a row, and take no memory per row. Any other table is first
-// copied into a []Row.
+// sorted by [CompareKeys], each key once, are walked in step: each row
+// is read once, and a reported row up to twice more, and the walk needs
+// one byte per previous row. Any other table is first copied into a
+// []Row.
 func ComputeTables(previous, current Table, opts *Options) (*Report, error) {
 	r, err := resolveOptions(opts)
 	if err != nil {

@@ -64,7 +64,9 @@ func (e *CorruptError) Error() string {
 		where = " in " + e.Path
 	}
 	return fmt.Sprintf("snapshot: snapshot %s%s is corrupt: %s; "+
-		"delete or restore it", quoteCapped(e.ID), where, e.Reason)
+		"restore the file from a backup, or, when it is the head, remove the stream's HEAD file so that "+
+		"the next export starts a new baseline",
+		quoteCapped(e.ID), where, e.Reason)
 }
 
 // Is reports whether target is ErrCorrupt.

@@ -214,8 +214,15 @@ func loop(ctx context.Context, mon *clariwatch.Monitor, c *config, stdout io.Wri
 		tickCtx, cancel := context.WithTimeout(ctx, c.every)
 		err := tickOnce(tickCtx, mon, c.format, stdout)
 		cancel()
-		if err != nil && ctx.Err() == nil {
+		switch {
+		case err != nil && ctx.Err() != nil:
+			log.Warn("tick stopped by shutdown; the head was not moved unless the tick finished", "err", err)
+		case err != nil:
 			log.Error("tick failed; the next tick retries from the same head", "err", err)
+		}
+		if ctx.Err() != nil {
+			log.Info("monitor loop stopped", "reason", context.Cause(ctx).Error())
+			return
 		}
 		wait := jitter(c.every)
 		log.Info("waiting for the next tick", "wait", wait.String())
