@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
 
 	"github.com/clariwatch/clariwatch/diff"
 	"github.com/clariwatch/clariwatch/snapshot"
@@ -57,9 +56,8 @@ func mayLackOwners(s diff.Summary) bool {
 // missingOwners counts the (period, owner) pairs of previous and how many
 // of them current lacks. Both tables must be sorted by period and owner,
 // as clari.Export.Rows and clari.ReadOwnerTable return them; the walk
-// merges them in one pass, reading each row once. It returns early, with
-// partial counts, once stop is set.
-func missingOwners(previous, current diff.Table, stop *atomic.Bool) (owners, missing int) {
+// merges them in one pass, reading each row once.
+func missingOwners(previous, current diff.Table) (owners, missing int) {
 	n, m := previous.Len(), current.Len()
 	var p, cur diff.Row
 	if n > 0 {
@@ -70,9 +68,6 @@ func missingOwners(previous, current diff.Table, stop *atomic.Bool) (owners, mis
 	}
 	j := 0
 	for i := 0; i < n; {
-		if owners%4096 == 0 && stop.Load() {
-			return owners, missing
-		}
 		period, owner := p.Period, ownerKey(&p)
 		// Skip the owner's other rows. p is then the next owner's first.
 		for i++; i < n; i++ {

@@ -3,7 +3,6 @@ package clariwatch
 import (
 	"math/rand/v2"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/clariwatch/clariwatch/diff"
@@ -34,7 +33,7 @@ func TestMissingOwners(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			owners, missing := missingOwners(previous, tt.current, new(atomic.Bool))
+			owners, missing := missingOwners(previous, tt.current)
 			if owners != tt.owners {
 				t.Errorf("owners = %d, want %d", owners, tt.owners)
 			}
@@ -48,7 +47,7 @@ func TestMissingOwners(t *testing.T) {
 func TestMissingOwnersByEmail(t *testing.T) {
 	previous := diff.Rows{{Period: "Q1", Email: "ann@x.com", Field: "f"}, {Period: "Q1", Email: "bo@x.com", Field: "f"}}
 	current := diff.Rows{{Period: "Q1", Email: " ANN@x.com", Field: "f"}}
-	owners, missing := missingOwners(previous, current, new(atomic.Bool))
+	owners, missing := missingOwners(previous, current)
 	if owners != 2 || missing != 1 {
 		t.Errorf("missingOwners = %d owners, %d missing; want 2 and 1 (emails compare trimmed and lower-cased)", owners, missing)
 	}
@@ -78,7 +77,7 @@ func TestMayLackOwnersBound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, missing := missingOwners(previous, current, new(atomic.Bool))
+		_, missing := missingOwners(previous, current)
 		if missing > 0 && !mayLackOwners(report.Summary) {
 			t.Fatalf("mayLackOwners(%+v) = false, but %d owners are missing\nprevious %v\ncurrent %v",
 				report.Summary, missing, previous, current)
