@@ -166,6 +166,7 @@ func checkOwnerPaths(t *testing.T, prevJSON, currJSON, storeKind string) {
 func TestLeadingPeriodGuessWrong(t *testing.T) {
 	ctx := t.Context()
 	mem := snapshot.NewMemoryStore()
+
 	// Both streams have a head, so the early comparison with the guessed
 	// stream's head runs to the end before the tick throws it away.
 	for period, amount := range map[string]string{"2026_Q3": "1", "2026_Q4": "100"} {
@@ -179,12 +180,14 @@ func TestLeadingPeriodGuessWrong(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+
 	// The file names 2026_Q3 first, but every entry is in 2026_Q4.
 	path := filepath.Join(t.TempDir(), "export.json")
 	body := `{"period":"2026_Q3","entries":[{"ownerEmail":"ana@example.com","period":"2026_Q4","forecastAmount":150}]}`
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
+
 	m, err := clariwatch.NewMonitor(clariwatch.Config{Source: &clariwatch.FileSource{Path: path}, Store: mem, ForecastID: "f"})
 	if err != nil {
 		t.Fatal(err)

@@ -29,14 +29,7 @@ func BenchmarkReadOwnersFile(b *testing.B) {
 // CLARI_BENCH_OWNERS_FILE straight to rows with ReadOwnerRows. It is
 // skipped when the variable is unset.
 func BenchmarkReadOwnerRows(b *testing.B) {
-	path := os.Getenv("CLARI_BENCH_OWNERS_FILE")
-	if path == "" {
-		b.Skip("CLARI_BENCH_OWNERS_FILE is not set")
-	}
-	body, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	body := readBenchOwnersFile(b)
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
 		if _, ok := (ReadOptions{}).ReadOwnerRows(body); !ok {
@@ -49,14 +42,7 @@ func BenchmarkReadOwnerRows(b *testing.B) {
 // CLARI_BENCH_OWNERS_FILE as a table with ReadOwnerTable. It is skipped
 // when the variable is unset.
 func BenchmarkReadOwnerTable(b *testing.B) {
-	path := os.Getenv("CLARI_BENCH_OWNERS_FILE")
-	if path == "" {
-		b.Skip("CLARI_BENCH_OWNERS_FILE is not set")
-	}
-	body, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	body := readBenchOwnersFile(b)
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
 		if _, ok := (ReadOptions{}).ReadOwnerTable(body); !ok {
@@ -69,14 +55,7 @@ func BenchmarkReadOwnerTable(b *testing.B) {
 // ReadOwnerTable reads from the per-owner export named by
 // CLARI_BENCH_OWNERS_FILE. It is skipped when the variable is unset.
 func BenchmarkOwnerTableRow(b *testing.B) {
-	path := os.Getenv("CLARI_BENCH_OWNERS_FILE")
-	if path == "" {
-		b.Skip("CLARI_BENCH_OWNERS_FILE is not set")
-	}
-	body, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	body := readBenchOwnersFile(b)
 	table, ok := (ReadOptions{}).ReadOwnerTable(body)
 	if !ok {
 		b.Fatal("ReadOwnerTable did not take the file")
@@ -91,4 +70,20 @@ func BenchmarkOwnerTableRow(b *testing.B) {
 	if size == 0 {
 		b.Fatal("the rows have no strings")
 	}
+}
+
+// readBenchOwnersFile returns the contents of the per-owner export named
+// by CLARI_BENCH_OWNERS_FILE, and skips the benchmark when the variable
+// is unset.
+func readBenchOwnersFile(b *testing.B) []byte {
+	b.Helper()
+	path := os.Getenv("CLARI_BENCH_OWNERS_FILE")
+	if path == "" {
+		b.Skip("CLARI_BENCH_OWNERS_FILE is not set")
+	}
+	body, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return body
 }

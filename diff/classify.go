@@ -15,7 +15,7 @@ type entry struct {
 	absPrevious uint64 // |Previous| in micros; 0 when there is no percent
 	delta       int64  // Delta in micros
 	prev, cur   int32  // row indexes in the previous and current tables; -1 for none
-	shown       int32  // index in comparison.shown of the row the change shows
+	shown       int32  // index in comparison.shown of the row that the change displays
 	kind        kindCode
 	decreased   bool // the Direction is Decreased
 	hasPercent  bool
