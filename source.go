@@ -10,6 +10,7 @@ import (
 
 	"github.com/clariwatch/clariwatch/clari"
 	"github.com/clariwatch/clariwatch/diff"
+	"github.com/clariwatch/clariwatch/internal/fault"
 )
 
 // Source produces forecast exports for a [Monitor].
@@ -46,6 +47,9 @@ type Fetched struct {
 	// per-owner export, which is all that a tick needs of it. Only
 	// fetchFrom sets it.
 	table diff.Table
+	// unmap, when not nil, removes the mapping of the file that Body is.
+	// Nothing may read Body, the table or its rows after it ran.
+	unmap func()
 }
 
 // ClariSource fetches exports from Clari's forecast export API.
@@ -82,6 +86,12 @@ func (s *ClariSource) Fetch(ctx context.Context, req FetchRequest) (*Fetched, er
 
 // FileSource reads an export from a file, in Clari's export shape or in
 // the per-owner shape that [clari.ReadOptions.Read] accepts.
+//
+// On Unix systems a Monitor maps the file into memory for a tick instead
+// of copying it. A file that shrinks during the tick then fails the tick
+// with an error, and a file rewritten in place can give the tick a mix of
+// both versions. Write each export to a new file and rename it over Path:
+// a running tick keeps reading the file it opened.
 type FileSource struct {
 	// Path is the file to read on every Fetch.
 	Path string
@@ -115,22 +125,40 @@ func (s *FileSource) Fetch(ctx context.Context, req FetchRequest) (*Fetched, err
 // fetchRows is Fetch for a tick: it converts a per-owner file in the
 // common form that clari.ReadOptions.ReadOwnerTable takes straight to a
 // table, and builds no full Export for it. Other files go through Fetch.
+//
+// On Unix systems the body of the returned Fetched maps the file, until
+// Fetched.unmap runs. A file truncated while the tick reads it then fails
+// the tick with an error that wraps a *fault.Error.
 func (s *FileSource) fetchRows(ctx context.Context, req FetchRequest, onBody func([]byte)) (*Fetched, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	body, err := s.read()
+	body, unmap, err := s.load(true)
 	if err != nil {
 		return nil, &clari.FileError{Path: s.Path, Err: err}
 	}
+	f := &Fetched{Body: body, unmap: unmap}
 	onBody(body)
-	table, ok := clari.ReadOptions{Period: s.Period}.ReadOwnerTable(body)
-	if !ok {
-		exp, err := decodeExport(body, s.Period)
-		if err != nil {
-			return nil, &clari.FileError{Path: s.Path, Err: err}
+	var table *clari.OwnerTable
+	err = fault.Guard(func() error {
+		var ok bool
+		if table, ok = (clari.ReadOptions{Period: s.Period}).ReadOwnerTable(body); ok {
+			return nil
 		}
-		return &Fetched{Body: body, Export: exp}, nil
+		var err error
+		f.Export, err = decodeExport(body, s.Period)
+		return err
+	}, body)
+	if err != nil {
+		// Nothing else reads the body: the early comparison that onBody
+		// may have started waits for the table, which never comes.
+		if unmap != nil {
+			unmap()
+		}
+		return nil, &clari.FileError{Path: s.Path, Err: changedFileError(err)}
+	}
+	if table == nil {
+		return f, nil
 	}
 	// ReadOwnerTable returns rows of one period, and the common per-owner
 	// form has no currency key, so this Export gives the tick the period
@@ -139,7 +167,17 @@ func (s *FileSource) fetchRows(ctx context.Context, req FetchRequest, onBody fun
 		Fields:      []clari.Field{{FieldID: clari.OwnerFieldID, FieldName: clari.OwnerFieldName}},
 		TimePeriods: []clari.TimePeriod{{TimePeriodID: table.Period()}},
 	}
-	return &Fetched{Body: body, Export: exp, table: table}, nil
+	f.Export, f.table = exp, table
+	return f, nil
+}
+
+// changedFileError explains a memory fault in a mapped export file.
+func changedFileError(err error) error {
+	if ferr, ok := err.(*fault.Error); ok {
+		return fmt.Errorf("the file shrank or could not be read during the tick; "+
+			"write each export to a new file and rename it into place: %w", ferr)
+	}
+	return err
 }
 
 // fetchFrom fetches an export from src for a tick. A FileSource calls
@@ -156,23 +194,40 @@ func fetchFrom(ctx context.Context, src Source, req FetchRequest, onBody func([]
 // read reads at most MaxSize bytes of the file, so that a huge file or a
 // device such as /dev/zero cannot exhaust memory.
 func (s *FileSource) read() ([]byte, error) {
+	body, _, err := s.load(false)
+	return body, err
+}
+
+// load returns at most MaxSize bytes of the file. With mapped set, it
+// maps a regular file read-only where the system supports that, and
+// returns the function that removes the mapping. It reads other files
+// into memory, and then unmap is nil.
+func (s *FileSource) load(mapped bool) (body []byte, unmap func(), err error) {
 	limit := s.MaxSize
 	if limit <= 0 {
 		limit = clari.DefaultMaxDownloadSize
 	}
 	f, err := os.Open(s.Path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
-	body, err := readAll(io.LimitReader(f, limit+1), fileSize(f, limit))
-	if err != nil {
-		return nil, err
+	size := fileSize(f, limit+1)
+	if size <= limit && mapped {
+		if body, unmap := mapFile(f, size); body != nil {
+			return body, unmap, nil
+		}
 	}
-	if int64(len(body)) > limit {
-		return nil, fmt.Errorf("%w: the file has more than %d bytes; raise FileSource.MaxSize if it is a real export", clari.ErrTooLarge, limit)
+	if size <= limit {
+		body, err = readAll(io.LimitReader(f, limit+1), size)
+		if err != nil {
+			return nil, nil, err
+		}
 	}
-	return body, nil
+	if size > limit || int64(len(body)) > limit {
+		return nil, nil, fmt.Errorf("%w: the file has more than %d bytes; raise FileSource.MaxSize if it is a real export", clari.ErrTooLarge, limit)
+	}
+	return body, nil, nil
 }
 
 // fileSize returns the size of f when it is a regular file, at most

@@ -11,6 +11,7 @@ import (
 
 	"github.com/clariwatch/clariwatch/clari"
 	"github.com/clariwatch/clariwatch/diff"
+	"github.com/clariwatch/clariwatch/internal/fault"
 	"github.com/clariwatch/clariwatch/notify"
 	"github.com/clariwatch/clariwatch/snapshot"
 )
@@ -27,6 +28,9 @@ type tick struct {
 	curReady chan struct{}
 	snap     snapshot.Meta
 	early    *earlyHead
+	// body is the export as a file source read it, which may map the
+	// file, so that the tick's goroutines can catch its memory faults.
+	body []byte
 }
 
 // Tick runs one monitoring tick:
@@ -58,15 +62,50 @@ func (m *Monitor) Tick(ctx context.Context) (*Result, error) {
 		if t.fetched == nil {
 			return nil, err
 		}
+		t.release()
 		return t.res, err
 	}
+	err := t.guard(func() error { return t.run(ctx) })
+	t.release()
+	return t.res, err
+}
+
+// release removes the mapping of the export file, once the early
+// comparison, the last goroutine of the tick that may read it, stopped.
+// A tick that panics skips it and leaves the mapping in place.
+func (t *tick) release() {
+	t.early.stop()
+	if t.fetched != nil && t.fetched.unmap != nil {
+		t.fetched.unmap()
+		t.fetched.unmap = nil
+	}
+}
+
+// guard runs fn and turns a memory fault in the mapped export file into
+// an error that names the file.
+func (t *tick) guard(fn func() error) error {
+	err := fault.Guard(fn, t.body)
+	if ferr, ok := err.(*fault.Error); ok {
+		path := ""
+		if fs, ok := t.m.cfg.Source.(*FileSource); ok && fs != nil {
+			path = fs.Path
+		}
+		return fmt.Errorf("clariwatch: read export: %w", &clari.FileError{Path: path, Err: changedFileError(ferr)})
+	}
+	return err
+}
+
+// run stores and compares the fetched export, notifies and advances the
+// head.
+func (t *tick) run(ctx context.Context) error {
+	m := t.m
 	early := t.earlyFor(ctx, t.res.Stream)
 	if err := t.convert(ctx); err != nil {
-		return t.res, err
+		return err
 	}
 	unlock, err := t.lock(ctx)
 	if err != nil {
-		return t.res, err
+		return err
 	}
 	defer unlock()
 
@@ -75,17 +114,17 @@ func (m *Monitor) Tick(ctx context.Context) (*Result, error) {
 	case errors.Is(err, snapshot.ErrNotFound):
 		t.res.Baseline = true
 	case err != nil:
-		return t.res, fmt.Errorf("clariwatch: read head of stream %s: %w", t.res.Stream, err)
+		return fmt.Errorf("clariwatch: read head of stream %s: %w", t.res.Stream, err)
 	default:
 		t.res.HeadID = head.ID
 	}
 	if err := t.storeAndCompare(ctx, head, early); err != nil {
-		return t.res, err
+		return err
 	}
 	if err := t.notify(ctx); err != nil {
-		return t.res, err
+		return err
 	}
-	return t.res, t.advance(ctx)
+	return t.advance(ctx)
 }
 
 // lock takes the stream's lock. A dry run takes none: it writes nothing,
@@ -121,7 +160,10 @@ func (t *tick) fetch(ctx context.Context) error {
 	if pending != "" {
 		t.log.InfoContext(ctx, "resuming export job", "request", reqKey.String(), "job_id", pending)
 	}
-	f, err := fetchFrom(ctx, cfg.Source, req, func(body []byte) { t.startEarlyFromBody(ctx, body) })
+	f, err := fetchFrom(ctx, cfg.Source, req, func(body []byte) {
+		t.body = body
+		t.startEarlyFromBody(ctx, body)
+	})
 	if err != nil {
 		t.dropDeadJob(ctx, reqKey, f, err)
 		return fmt.Errorf("clariwatch: fetch export of %s: %w", reqKey, err)
@@ -259,7 +301,7 @@ func (t *tick) storeAndCompare(ctx context.Context, head snapshot.Meta, early *e
 		return t.compare(ctx, head, nil)
 	}
 	stored := make(chan error, 1)
-	go func() { stored <- t.store(ctx) }()
+	go func() { stored <- t.guard(func() error { return t.store(ctx) }) }()
 	d := t.diffHead(ctx, head, early)
 	if err := <-stored; err != nil {
 		return err

@@ -38,7 +38,13 @@ func (t *tick) startEarlyHead(ctx context.Context, k snapshot.Key, size int) *ea
 	h := &earlyHead{stream: k, head: head, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(h.done)
-		h.diff = t.compareHead(ctx, k, head)
+		err := t.guard(func() error {
+			h.diff = t.compareHead(ctx, k, head)
+			return nil
+		})
+		if err != nil {
+			h.diff = &headDiff{err: err}
+		}
 	}()
 	return h
 }

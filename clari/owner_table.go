@@ -34,6 +34,10 @@ var _ diff.Table = (*OwnerTable)(nil)
 // copy its strings. Of the strings of a row, only Period, Field,
 // FieldName, and an OwnerID that was trimmed or lower-cased from the
 // email, are not part of body.
+//
+// A large body is scanned on two goroutines. When the calling goroutine
+// has set [runtime/debug.SetPanicOnFault], as a reader of a mapped file
+// does, a memory fault on the second goroutine panics on the calling one.
 func (o ReadOptions) ReadOwnerTable(body []byte) (*OwnerTable, bool) {
 	return o.readOwners(body, false)
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/clariwatch/clariwatch/diff"
+	"github.com/clariwatch/clariwatch/internal/fault"
 )
 
 // span is the position of a string. While an entry is scanned, it is
@@ -333,7 +334,7 @@ func (sc *ownerScanner) entries() bool {
 		ok, _ := sc.entryList(-1)
 		return ok
 	}
-	defer func() { <-h.done }()
+	defer h.wait()
 	// The first half grows its records and text past this room only when
 	// it does not reach h.start as the start of an entry.
 	sc.reserveRecords(h.start)
@@ -343,6 +344,10 @@ func (sc *ownerScanner) entries() bool {
 	}
 	return ok
 }
+
+// testHookHalfStarted runs on the goroutine of a second-half scan before
+// it scans. Tests set it.
+var testHookHalfStarted = func() {}
 
 // splitSize is the size of the rest of the input from which entries
 // scans the second half of the entries on another goroutine.
@@ -359,6 +364,9 @@ type ownerHalf struct {
 	start int
 	ok    bool
 	done  chan struct{}
+	// handoff carries a memory fault in a mapped input to the first
+	// scan's goroutine.
+	handoff *fault.Handoff
 }
 
 // startHalf starts scanning the second half of the entries, or returns
@@ -371,15 +379,25 @@ func (sc *ownerScanner) startHalf() *ownerHalf {
 	if start < 0 {
 		return nil
 	}
-	h := &ownerHalf{start: start, done: make(chan struct{})}
+	h := &ownerHalf{start: start, done: make(chan struct{}), handoff: fault.NewHandoff()}
 	h.sc = ownerScanner{b: sc.b, pos: start, copyText: sc.copyText, noLayout: sc.noLayout}
 	h.sc.split = -1
 	h.sc.reserveRecords(len(sc.b))
 	go func() {
 		defer close(h.done)
-		h.ok, _ = h.sc.entryList(-1)
+		h.handoff.Run(func() {
+			testHookHalfStarted()
+			h.ok, _ = h.sc.entryList(-1)
+		})
 	}()
 	return h
+}
+
+// wait waits for the scan of h to end and raises its fault, if any, on
+// the calling goroutine.
+func (h *ownerHalf) wait() {
+	<-h.done
+	h.handoff.Raise()
 }
 
 // reserveRecords reserves room for the records and text of the entries

@@ -1,0 +1,62 @@
+//go:build unix
+
+package clari
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/clariwatch/clariwatch/internal/fault"
+)
+
+// TestOwnerTableFaultInSecondHalf maps an export, truncates the file
+// inside the second half of the entries, and checks that the fault of the
+// goroutine that scans that half reaches the caller's guard instead of
+// crashing the test.
+func TestOwnerTableFaultInSecondHalf(t *testing.T) {
+	body := periodOwners(70_000, func(int) string { return "" })
+	start := secondHalfStart(body)
+	if start <= 0 {
+		t.Fatal("the export has no second half")
+	}
+	name := filepath.Join(t.TempDir(), "export.json")
+	if err := os.WriteFile(name, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	mem, err := syscall.Mmap(int(f.Fd()), 0, len(body), syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Munmap(mem)
+	// Before the second scan starts, keep the first three quarters of the
+	// file: the first scan ends inside them, at the start of the second
+	// half, and the second scan faults past them. The caller reads the
+	// whole input before it starts the second scan, so a truncation before
+	// the call would fault on the caller's goroutine instead.
+	page := os.Getpagesize()
+	keep := len(body) * 3 / 4 / page * page
+	var truncateErr error
+	testHookHalfStarted = func() { truncateErr = os.Truncate(name, int64(keep)) }
+	defer func() { testHookHalfStarted = func() {} }()
+
+	var ok bool
+	err = fault.Guard(func() error {
+		_, ok = ReadOptions{}.ReadOwnerTable(mem)
+		return nil
+	}, mem)
+	if truncateErr != nil {
+		t.Fatal(truncateErr)
+	}
+	var ferr *fault.Error
+	if !errors.As(err, &ferr) {
+		t.Fatalf("ReadOwnerTable under fault.Guard: err = %v, ok = %t; want a *fault.Error", err, ok)
+	}
+}

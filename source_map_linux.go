@@ -1,0 +1,7 @@
+package clariwatch
+
+import "syscall"
+
+// mapFlags are the mmap flags of an export file. MAP_POPULATE reads the
+// whole file in with the mapping instead of one page fault at a time.
+const mapFlags = syscall.MAP_SHARED | syscall.MAP_POPULATE

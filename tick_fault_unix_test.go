@@ -1,0 +1,118 @@
+//go:build unix
+
+package clariwatch_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/clariwatch/clariwatch"
+	"github.com/clariwatch/clariwatch/clari"
+	"github.com/clariwatch/clariwatch/internal/fault"
+	"github.com/clariwatch/clariwatch/snapshot"
+)
+
+// truncatingStore is a MemoryStore that truncates a file to 0 bytes on
+// one call of Head, to shrink the export file in the middle of a tick.
+type truncatingStore struct {
+	*snapshot.MemoryStore
+	path string
+
+	mu    sync.Mutex
+	calls int
+	at    int // the call of Head that truncates; 0 for none
+	err   error
+}
+
+func (s *truncatingStore) Head(ctx context.Context, k snapshot.Key) (snapshot.Meta, error) {
+	s.mu.Lock()
+	s.calls++
+	if s.calls == s.at {
+		s.err = os.Truncate(s.path, 0)
+	}
+	s.mu.Unlock()
+	return s.MemoryStore.Head(ctx, k)
+}
+
+// TestTickExportFileTruncated shrinks the export file while a tick reads
+// it: before the tick scans it, and after the tick converted it, while
+// the snapshot is stored and compared. The tick must fail with an error
+// that names the file, move no head and send nothing.
+func TestTickExportFileTruncated(t *testing.T) {
+	tests := []struct {
+		name string
+		// head is the call of Store.Head that truncates: the first is
+		// the early read of the head, before the scan, and the second the
+		// read under the stream's lock, after the conversion.
+		head int
+	}{
+		{"before the scan", 1},
+		{"after the conversion", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := t.TempDir() + "/export.json"
+			store := &truncatingStore{MemoryStore: snapshot.NewMemoryStore(), path: path}
+			rec := &recorder{}
+			mon, err := clariwatch.NewMonitor(clariwatch.Config{
+				Source:     &clariwatch.FileSource{Path: path, Period: "2026_Q4"},
+				Store:      store,
+				Notifier:   rec,
+				ForecastID: "net_bookings",
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, ownersJSON("2026_Q4", 20_000, "100"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			first, err := mon.Tick(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			// The second export differs in every amount, so that the tick
+			// compares the rows and sends alerts unless it fails. Its size
+			// differs too, so the tick stores it while it compares.
+			if err := os.WriteFile(path, ownersJSON("2026_Q4", 20_000, "1000"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			store.mu.Lock()
+			store.calls, store.at = 0, tt.head
+			store.mu.Unlock()
+			_, err = mon.Tick(t.Context())
+
+			if store.err != nil {
+				t.Fatal(store.err)
+			}
+			if store.calls < tt.head {
+				t.Fatalf("the tick called Head %d times; the test truncates at call %d", store.calls, tt.head)
+			}
+			var ferr *fault.Error
+			if !errors.As(err, &ferr) {
+				t.Fatalf("Tick error = %v, want one that wraps a *fault.Error", err)
+			}
+			var fileErr *clari.FileError
+			if !errors.As(err, &fileErr) || fileErr.Path != path {
+				t.Errorf("Tick error = %v, want a *clari.FileError for %s", err, path)
+			}
+			if !strings.Contains(err.Error(), "rename it into place") {
+				t.Errorf("Tick error = %q, want advice on writing exports", err)
+			}
+			head, herr := store.MemoryStore.Head(t.Context(), first.Stream)
+			if herr != nil {
+				t.Fatal(herr)
+			}
+			if head.ID != first.SnapshotID {
+				t.Errorf("head = %s, want %s, the first export's", head.ID, first.SnapshotID)
+			}
+			if n := rec.count(); n != 0 {
+				t.Errorf("the notifier got %d messages, want none", n)
+			}
+		})
+	}
+}
