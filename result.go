@@ -3,6 +3,7 @@ package clariwatch
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 
 	"github.com/clariwatch/clariwatch/diff"
@@ -79,6 +80,49 @@ type streamJSON struct {
 // changes (the diff.Change objects, [] when none) and summary (the
 // diff.Summary). The output is compact.
 func (r *Result) MarshalJSON() ([]byte, error) {
+	p, err := r.jsonParts()
+	if err != nil {
+		return nil, err
+	}
+	// A change of a per-owner export takes about 270 bytes. Sizing the
+	// buffer above that avoids copying a large result as it grows.
+	b := make([]byte, 0, len(p.head)+len(p.tail)+320*len(p.changes))
+	b = append(b, p.head...)
+	b = appendChanges(b, p.changes)
+	return append(b, p.tail...), nil
+}
+
+// WriteJSON writes the JSON form of r, the bytes that MarshalJSON
+// returns, to w in parts of about 1 MB. It encodes the next part while w
+// takes the last one, so a large report costs about the slower of the
+// two instead of their sum. It never holds the whole output in memory,
+// and it writes nothing when r cannot be encoded.
+func (r *Result) WriteJSON(w io.Writer) error {
+	p, err := r.jsonParts()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(p.head); err != nil {
+		return err
+	}
+	if err := writeChanges(w, p.changes); err != nil {
+		return err
+	}
+	_, err = w.Write(p.tail)
+	return err
+}
+
+// jsonParts is the JSON form of a Result in three parts: head, the
+// object up to the opening bracket of the changes, the changes, and
+// tail, from the closing bracket to the end.
+type jsonParts struct {
+	head, tail []byte
+	changes    []diff.Change
+}
+
+// jsonParts encodes all of r but its changes, and checks that JSON can
+// encode the changes.
+func (r *Result) jsonParts() (jsonParts, error) {
 	out := resultJSON{
 		Stream: streamJSON{
 			ForecastID: r.Stream.ForecastID, Period: r.Stream.TimePeriod, Scope: r.Stream.Scope,
@@ -99,31 +143,82 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 			out.Periods = r.Report.Periods
 		}
 	}
+	for i := range changes {
+		if p := changes[i].Percent; p != nil && (math.IsNaN(*p) || math.IsInf(*p, 0)) {
+			return jsonParts{}, fmt.Errorf("clariwatch: change %d of the result has percent %v, which JSON cannot encode", i, *p)
+		}
+	}
 	head, err := json.Marshal(out)
 	if err != nil {
-		return nil, err
+		return jsonParts{}, err
 	}
 	tail, err := json.Marshal(summary)
 	if err != nil {
-		return nil, err
+		return jsonParts{}, err
 	}
 	// The changes are appended directly, because json.Marshal's
 	// reflection took most of the time for 50,000 changes.
-	// A change of a per-owner export takes about 270 bytes. Sizing the
-	// buffer above that avoids copying a large result as it grows.
-	b := make([]byte, 0, len(head)+len(tail)+64+320*len(changes))
-	b = append(b, head[:len(head)-1]...)
-	b = append(b, `,"changes":[`...)
+	head = append(head[:len(head)-1], `,"changes":[`...)
+	tail = append(append([]byte(`],"summary":`), tail...), '}')
+	return jsonParts{head: head, tail: tail, changes: changes}, nil
+}
+
+// appendChanges appends the changes separated by commas.
+func appendChanges(b []byte, changes []diff.Change) []byte {
 	for i := range changes {
-		if p := changes[i].Percent; p != nil && (math.IsNaN(*p) || math.IsInf(*p, 0)) {
-			return nil, fmt.Errorf("clariwatch: change %d of the result has percent %v, which JSON cannot encode", i, *p)
-		}
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = changes[i].AppendJSON(b)
 	}
-	b = append(b, `],"summary":`...)
-	b = append(b, tail...)
-	return append(b, '}'), nil
+	return b
+}
+
+// changesPerPart is the number of changes in one part of WriteJSON,
+// about 1 MB for the changes of a per-owner export.
+const changesPerPart = 4096
+
+// writeChanges writes the changes separated by commas to w. A goroutine
+// encodes the parts into two buffers in turn while w takes the other.
+func writeChanges(w io.Writer, changes []diff.Change) error {
+	if len(changes) <= changesPerPart {
+		_, err := w.Write(appendChanges(nil, changes))
+		return err
+	}
+	parts := make(chan []byte)
+	free := make(chan []byte, 2)
+	free <- nil
+	free <- nil
+	stop := make(chan struct{})
+	go func() {
+		defer close(parts)
+		for start := 0; start < len(changes); start += changesPerPart {
+			var b []byte
+			select {
+			case b = <-free:
+			case <-stop:
+				return
+			}
+			b = b[:0]
+			if start > 0 {
+				b = append(b, ',')
+			}
+			b = appendChanges(b, changes[start:min(start+changesPerPart, len(changes))])
+			select {
+			case parts <- b:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	for b := range parts {
+		if _, err := w.Write(b); err != nil {
+			close(stop)
+			for range parts {
+			}
+			return err
+		}
+		free <- b
+	}
+	return nil
 }

@@ -169,14 +169,13 @@ func tickOnce(ctx context.Context, mon *clariwatch.Monitor, format string, stdou
 // printResult writes res as text or as one JSON line.
 func printResult(w io.Writer, format string, res *clariwatch.Result) error {
 	if format == "json" {
-		// MarshalJSON output is already compact; json.Marshal would
-		// check and compact all of it again, which costs about 0.1 s for
-		// 50,000 changes.
-		b, err := res.MarshalJSON()
-		if err != nil {
+		// WriteJSON writes compact output in parts as it encodes them.
+		// json.Marshal would check and compact all of it again, which
+		// costs about 0.1 s for 50,000 changes.
+		if err := res.WriteJSON(w); err != nil {
 			return err
 		}
-		_, err = w.Write(append(b, '\n'))
+		_, err := io.WriteString(w, "\n")
 		return err
 	}
 	_, err := io.WriteString(w, resultText(res))
