@@ -83,7 +83,7 @@ func putViewBench(b *testing.B) (*snapshot.FileStore, string) {
 }
 
 // BenchmarkGet measures Get of a 64 MiB snapshot whose file is in the page
-// cache: a read into new memory and the SHA-256 check. Compare it with
+// cache: a read into new memory and the CRC-32 check. Compare it with
 // BenchmarkView.
 func BenchmarkGet(b *testing.B) {
 	s, id := putViewBench(b)
@@ -101,7 +101,7 @@ func BenchmarkGet(b *testing.B) {
 }
 
 // BenchmarkView measures View of the same snapshot as BenchmarkGet: on
-// Unix a read-only mapping of the file and the SHA-256 check.
+// Unix a read-only mapping of the file and the CRC-32 check.
 func BenchmarkView(b *testing.B) {
 	s, id := putViewBench(b)
 	b.SetBytes(viewBenchLen)

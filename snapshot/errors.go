@@ -15,7 +15,7 @@ var (
 	// Advance ran, because another run moved it first.
 	ErrConflict = errors.New("snapshot: head moved")
 	// ErrCorrupt reports a stored snapshot whose bytes fail the size or
-	// SHA-256 check, or whose metadata cannot be read.
+	// checksum check, or whose metadata cannot be read.
 	ErrCorrupt = errors.New("snapshot: corrupt snapshot")
 	// ErrExists reports a Put with an id that is already stored.
 	ErrExists = errors.New("snapshot: id already exists")

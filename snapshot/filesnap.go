@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"math"
@@ -16,8 +17,8 @@ import (
 	"strconv"
 )
 
-// A snapshot file is the body, then the Meta as JSON, then a footer line of
-// fixed length. The footer is footerMagic, the length of the JSON as 16 hex
+// A snapshot file is the body, then the metadata (a fileMeta) as JSON,
+// then a footer line of fixed length. The footer is footerMagic, the length of the JSON as 16 hex
 // digits, a space, the SHA-256 of the JSON as 64 hex digits and a newline.
 // The metadata comes last so that Put can stream the body while hashing it.
 const (
@@ -76,18 +77,20 @@ func (s *FileStore) Put(ctx context.Context, m Meta, r io.Reader) (Meta, error) 
 }
 
 // writeSnapshot writes body, metadata and footer to w and returns the
-// completed Meta.
+// completed Meta. It computes the SHA-256 and the CRC-32 of the body in the
+// pass that copies it.
 func writeSnapshot(ctx context.Context, w io.Writer, m Meta, r io.Reader) (Meta, error) {
-	h := sha256.New()
+	sha := sha256.New()
+	crc := crc32.NewIEEE()
 	buf := make([]byte, copyBufferLen)
-	n, err := io.CopyBuffer(io.MultiWriter(w, h), ctxReader{ctx, r}, buf)
+	n, err := io.CopyBuffer(io.MultiWriter(w, sha, crc), ctxReader{ctx, r}, buf)
 	if err != nil {
 		return Meta{}, fmt.Errorf("snapshot: write body of %q: %w", m.ID, err)
 	}
-	if m, err = completeMeta(m, hex.EncodeToString(h.Sum(nil)), n); err != nil {
+	if m, err = completeMeta(m, hex.EncodeToString(sha.Sum(nil)), n); err != nil {
 		return Meta{}, err
 	}
-	js, err := json.Marshal(m)
+	js, err := json.Marshal(fileMeta{Meta: m, BodyCRC32: formatCRC32(crc.Sum32())})
 	if err != nil {
 		return Meta{}, fmt.Errorf("snapshot: encode metadata of %q: %w", m.ID, err)
 	}
@@ -155,7 +158,9 @@ func (s *FileStore) readDir(dir string) ([]fs.DirEntry, error) {
 
 func isTemp(name string) bool { return len(name) > 0 && name[0] == '.' }
 
-// Get implements [Store.Get].
+// Get implements [Store.Get]. It checks the body as the package doc
+// describes under "Body checks": against the CRC-32 recorded in the file,
+// or the SHA-256 digest in files without one.
 func (s *FileStore) Get(ctx context.Context, id string) (Meta, []byte, error) {
 	f, name, m, err := s.openSnapshot(ctx, id)
 	if err != nil {
@@ -166,30 +171,30 @@ func (s *FileStore) Get(ctx context.Context, id string) (Meta, []byte, error) {
 	if err != nil {
 		return Meta{}, nil, err
 	}
-	return m, body, nil
+	return m.Meta, body, nil
 }
 
 // openSnapshot finds snapshot id in any stream, opens its file and reads
 // its checked metadata. It returns the open file and its name in the
 // store. The caller closes the file.
-func (s *FileStore) openSnapshot(ctx context.Context, id string) (*os.File, string, Meta, error) {
+func (s *FileStore) openSnapshot(ctx context.Context, id string) (*os.File, string, fileMeta, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, "", Meta{}, err
+		return nil, "", fileMeta{}, err
 	}
 	if err := ValidateID(id); err != nil {
-		return nil, "", Meta{}, err
+		return nil, "", fileMeta{}, err
 	}
 	name, err := s.findSnapshot(id)
 	if err != nil {
-		return nil, "", Meta{}, err
+		return nil, "", fileMeta{}, err
 	}
 	f, err := s.root.Open(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		// Prune removed the file after findSnapshot found it.
-		return nil, "", Meta{}, fmt.Errorf("%w: snapshot %q", ErrNotFound, id)
+		return nil, "", fileMeta{}, fmt.Errorf("%w: snapshot %q", ErrNotFound, id)
 	}
 	if err != nil {
-		return nil, "", Meta{}, fmt.Errorf("snapshot: open %s: %w", s.path(name), err)
+		return nil, "", fileMeta{}, fmt.Errorf("snapshot: open %s: %w", s.path(name), err)
 	}
 	m, err := s.readMeta(f, name, id)
 	if err == nil && m.Size > math.MaxInt {
@@ -198,14 +203,14 @@ func (s *FileStore) openSnapshot(ctx context.Context, id string) (*os.File, stri
 	}
 	if err != nil {
 		f.Close()
-		return nil, "", Meta{}, err
+		return nil, "", fileMeta{}, err
 	}
 	return f, name, m, nil
 }
 
 // readBody reads the body of the snapshot file f into new memory and
-// checks its digest against m.
-func (s *FileStore) readBody(f *os.File, name string, m Meta) ([]byte, error) {
+// checks it against m.
+func (s *FileStore) readBody(f *os.File, name string, m fileMeta) ([]byte, error) {
 	body := make([]byte, m.Size)
 	if _, err := f.ReadAt(body, 0); err != nil {
 		return nil, fmt.Errorf("snapshot: read %s: %w", s.path(name), err)
@@ -216,61 +221,55 @@ func (s *FileStore) readBody(f *os.File, name string, m Meta) ([]byte, error) {
 	return body, nil
 }
 
-// checkBody returns a *CorruptError unless body has the SHA-256 digest
-// recorded in m. readMeta has already checked the size.
-func (s *FileStore) checkBody(body []byte, name string, m Meta) error {
-	if sum := sha256.Sum256(body); hex.EncodeToString(sum[:]) != m.SHA256 {
-		return s.corrupt(m.ID, name, fmt.Sprintf(
-			"body has SHA-256 %x, but the metadata records %s", sum, m.SHA256))
-	}
-	return nil
-}
-
 func (s *FileStore) corrupt(id, name, reason string) error {
 	return &CorruptError{ID: id, Path: s.path(name), Reason: reason}
 }
 
 // readMeta reads and checks the footer and metadata of the snapshot file f
 // named name, which must hold snapshot id. It checks the file size against
-// the recorded body size, not the body's digest.
-func (s *FileStore) readMeta(f *os.File, name, id string) (Meta, error) {
+// the recorded body size, not the body's checksum.
+func (s *FileStore) readMeta(f *os.File, name, id string) (fileMeta, error) {
 	fi, err := f.Stat()
 	if err != nil {
-		return Meta{}, fmt.Errorf("snapshot: stat %s: %w", s.path(name), err)
+		return fileMeta{}, fmt.Errorf("snapshot: stat %s: %w", s.path(name), err)
 	}
 	size := fi.Size()
 	if size < int64(footerLen) {
-		return Meta{}, s.corrupt(id, name, fmt.Sprintf("file has %d bytes, less than a footer", size))
+		return fileMeta{}, s.corrupt(id, name, fmt.Sprintf("file has %d bytes, less than a footer", size))
 	}
 	footer := make([]byte, footerLen)
 	if _, err := f.ReadAt(footer, size-int64(footerLen)); err != nil {
-		return Meta{}, fmt.Errorf("snapshot: read %s: %w", s.path(name), err)
+		return fileMeta{}, fmt.Errorf("snapshot: read %s: %w", s.path(name), err)
 	}
 	metaLen, metaSum, ok := parseFooter(footer)
 	if !ok || metaLen > size-int64(footerLen) {
-		return Meta{}, s.corrupt(id, name, "footer is missing or damaged; the file may be truncated")
+		return fileMeta{}, s.corrupt(id, name, "footer is missing or damaged; the file may be truncated")
 	}
 	js := make([]byte, metaLen)
 	if _, err := f.ReadAt(js, size-int64(footerLen)-metaLen); err != nil {
-		return Meta{}, fmt.Errorf("snapshot: read %s: %w", s.path(name), err)
+		return fileMeta{}, fmt.Errorf("snapshot: read %s: %w", s.path(name), err)
 	}
 	return s.decodeMeta(js, metaSum, size-int64(footerLen)-metaLen, name, id)
 }
 
-func (s *FileStore) decodeMeta(js []byte, metaSum []byte, bodyLen int64, name, id string) (Meta, error) {
+func (s *FileStore) decodeMeta(js []byte, metaSum []byte, bodyLen int64, name, id string) (fileMeta, error) {
 	if sum := sha256.Sum256(js); !bytes.Equal(sum[:], metaSum) {
-		return Meta{}, s.corrupt(id, name, "metadata does not match its SHA-256 in the footer")
+		return fileMeta{}, s.corrupt(id, name, "metadata does not match its SHA-256 in the footer")
 	}
-	var m Meta
+	var m fileMeta
 	if err := json.Unmarshal(js, &m); err != nil {
-		return Meta{}, s.corrupt(id, name, "metadata is not valid JSON: "+err.Error())
+		return fileMeta{}, s.corrupt(id, name, "metadata is not valid JSON: "+err.Error())
 	}
 	if m.ID != id {
-		return Meta{}, s.corrupt(id, name, "metadata names id "+quoteCapped(m.ID))
+		return fileMeta{}, s.corrupt(id, name, "metadata names id "+quoteCapped(m.ID))
 	}
 	if m.Size != bodyLen {
-		return Meta{}, s.corrupt(id, name, fmt.Sprintf(
+		return fileMeta{}, s.corrupt(id, name, fmt.Sprintf(
 			"body has %d bytes, but the metadata records %d", bodyLen, m.Size))
+	}
+	if m.BodyCRC32 != "" && !validCRC32(m.BodyCRC32) {
+		return fileMeta{}, s.corrupt(id, name, fmt.Sprintf(
+			"metadata records body_crc32 %s; it must be 8 lower-case hex digits", quoteCapped(m.BodyCRC32)))
 	}
 	return m, nil
 }
@@ -307,5 +306,5 @@ func (s *FileStore) openMeta(k Key, id string) (Meta, error) {
 	if err == nil && m.Key != k {
 		err = s.corrupt(id, name, "metadata names key "+quoteCapped(m.Key.String()))
 	}
-	return m, err
+	return m.Meta, err
 }

@@ -9,24 +9,24 @@ import (
 	"syscall"
 )
 
-// viewBody maps the body of the snapshot file f, checks its digest and
-// calls fn with the mapping. The mapping is removed when viewBody returns,
+// viewBody maps the body of the snapshot file f, checks it and calls fn
+// with the mapping. The mapping is removed when viewBody returns,
 // also when fn panics.
 //
 // NOTE: truncating a snapshot file while it is viewed makes a read of the
 // lost pages raise SIGBUS, which crashes the process, and a write into the
-// file can change the body after the digest check. The store itself never
+// file can change the body after the check. The store itself never
 // truncates or writes a published snapshot: Put renames a new file into
 // place, and Prune removes files, which stay readable through an existing
 // mapping.
-func (s *FileStore) viewBody(f *os.File, name string, m Meta, fn func(Meta, []byte) error) (err error) {
+func (s *FileStore) viewBody(f *os.File, name string, m fileMeta, fn func(Meta, []byte) error) (err error) {
 	if m.Size == 0 {
 		// mmap rejects a length of 0.
 		body := []byte{}
 		if err := s.checkBody(body, name, m); err != nil {
 			return err
 		}
-		return fn(m, body)
+		return fn(m.Meta, body)
 	}
 	// openSnapshot has checked that m.Size fits in an int.
 	body, err := syscall.Mmap(int(f.Fd()), 0, int(m.Size), syscall.PROT_READ, mapFlags)
@@ -37,7 +37,7 @@ func (s *FileStore) viewBody(f *os.File, name string, m Meta, fn func(Meta, []by
 		if err != nil {
 			return err
 		}
-		return fn(m, body)
+		return fn(m.Meta, body)
 	}
 	if err != nil {
 		return fmt.Errorf("snapshot: map %s into memory: %w", s.path(name), err)
@@ -50,5 +50,5 @@ func (s *FileStore) viewBody(f *os.File, name string, m Meta, fn func(Meta, []by
 	if err := s.checkBody(body, name, m); err != nil {
 		return err
 	}
-	return fn(m, body)
+	return fn(m.Meta, body)
 }

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"hash/crc32"
 	"os"
 	"strings"
 	"testing"
@@ -14,8 +17,8 @@ import (
 )
 
 // FuzzSnapshotFile writes arbitrary bytes as a snapshot file and checks
-// that Get either reports it corrupt or returns a body that matches its
-// digest, and that View agrees with Get.
+// that Get either reports it corrupt or returns a body that matches the
+// checksum that the file records, and that View agrees with Get.
 func FuzzSnapshotFile(f *testing.F) {
 	dir := f.TempDir()
 	s, err := snapshot.OpenFileStore(f.Context(), dir, nil)
@@ -33,10 +36,24 @@ func FuzzSnapshotFile(f *testing.F) {
 		f.Fatal(err)
 	}
 
+	body, js, ok := splitSnapshotFile(valid)
+	if !ok {
+		f.Fatalf("%s has no valid footer", path)
+	}
+	crc := fmt.Appendf(nil, "%08x", crc32.ChecksumIEEE(body))
+	withoutCRC, err := json.Marshal(m)
+	if err != nil {
+		f.Fatal(err)
+	}
+
 	f.Add(valid)
 	f.Add(valid[:len(valid)-1])
 	f.Add(valid[8:])
 	f.Add([]byte("clariwatch-snapshot v1 0000000000000002 " + strings.Repeat("0", 64) + "\n"))
+	f.Add(joinSnapshotFile(body, withoutCRC))
+	f.Add(joinSnapshotFile([]byte("a,b\n1,3\n"), withoutCRC))
+	f.Add(joinSnapshotFile(body, bytes.Replace(js, crc, []byte("00000000"), 1)))
+	f.Add(joinSnapshotFile(body, bytes.Replace(js, crc, bytes.ToUpper(crc), 1)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
@@ -58,9 +75,34 @@ func FuzzSnapshotFile(f *testing.F) {
 			}
 			return
 		}
-		sum := sha256.Sum256(body)
-		if got.ID != "fuzz" || got.SHA256 != hex.EncodeToString(sum[:]) || got.Size != int64(len(body)) {
+		if got.ID != "fuzz" || got.Size != int64(len(body)) {
 			t.Fatalf("Get returned Meta %+v that does not match its %d-byte body", got, len(body))
 		}
+		if want, ok := recordedCRC32(t, data); ok {
+			if sum := fmt.Sprintf("%08x", crc32.ChecksumIEEE(body)); sum != want {
+				t.Fatalf("Get returned a body with CRC-32 %s, but the file records %s", sum, want)
+			}
+			return
+		}
+		if sum := sha256.Sum256(body); got.SHA256 != hex.EncodeToString(sum[:]) {
+			t.Fatalf("Get returned a body with SHA-256 %x, but the file records %s", sum, got.SHA256)
+		}
 	})
+}
+
+// recordedCRC32 returns the body_crc32 field of the metadata of the
+// snapshot file data, which Get has read, and reports whether it is set.
+func recordedCRC32(t *testing.T, data []byte) (string, bool) {
+	t.Helper()
+	_, js, ok := splitSnapshotFile(data)
+	if !ok {
+		t.Fatal("Get read a file without a valid footer")
+	}
+	var fields struct {
+		BodyCRC32 string `json:"body_crc32"`
+	}
+	if err := json.Unmarshal(js, &fields); err != nil {
+		t.Fatalf("Get read metadata that is not valid JSON: %v", err)
+	}
+	return fields.BodyCRC32, fields.BodyCRC32 != ""
 }

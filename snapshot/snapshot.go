@@ -78,9 +78,10 @@ type Store interface {
 	Put(ctx context.Context, m Meta, r io.Reader) (Meta, error)
 
 	// Get returns the snapshot with the given id and its body after
-	// checking the body against the stored size and SHA-256 digest. A body
-	// that fails the check is never returned: the error matches ErrCorrupt
-	// and, as a *CorruptError, names the id. An unknown id returns an error
+	// checking the body against the stored size and checksum (for a
+	// FileStore, see "Body checks" in the package doc). A body that fails
+	// the check is never returned: the error matches ErrCorrupt and, as a
+	// *CorruptError, names the id. An unknown id returns an error
 	// matching ErrNotFound.
 	Get(ctx context.Context, id string) (Meta, []byte, error)
 

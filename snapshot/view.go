@@ -8,8 +8,8 @@ import "context"
 // [Store.Get] for other stores.
 type Viewer interface {
 	// View checks the body of snapshot id against the stored size and
-	// SHA-256 digest, as Get does, and then calls fn with the snapshot's
-	// Meta and body. When the snapshot cannot be read or fails the check,
+	// checksum, as Get does, and then calls fn with the snapshot's Meta
+	// and body. When the snapshot cannot be read or fails the check,
 	// View returns the error that Get would return (an error matching
 	// ErrNotFound, ErrInvalidID or ctx.Err(), or a *CorruptError) and does
 	// not call fn. When fn returns an error, View returns it unchanged,
