@@ -7,18 +7,24 @@ import (
 	"fmt"
 	"os"
 	"syscall"
+
+	"github.com/clariwatch/clariwatch/internal/fault"
 )
 
 // viewBody maps the body of the snapshot file f, checks it and calls fn
-// with the mapping. The mapping is removed when viewBody returns,
-// also when fn panics.
+// with the mapping. The mapping is removed when viewBody returns, also
+// when fn panics.
 //
-// NOTE: truncating a snapshot file while it is viewed makes a read of the
-// lost pages raise SIGBUS, which crashes the process, and a write into the
-// file can change the body after the check. The store itself never
-// truncates or writes a published snapshot: Put renames a new file into
-// place, and Prune removes files, which stay readable through an existing
-// mapping.
+// The check and fn run under fault.Guard with the mapping as its region.
+// A read of a page of the mapping raises SIGBUS when the file was
+// truncated to end before that page, or when the page cannot be read from
+// disk. Goroutines that fn starts are not covered, unless they run their
+// reads through a fault.Handoff.
+//
+// NOTE: a write into the file can change the body after the check. The
+// store itself never truncates or writes a published snapshot: Put
+// renames a new file into place, and Prune removes files, which stay
+// readable through an existing mapping.
 func (s *FileStore) viewBody(f *os.File, name string, m fileMeta, fn func(Meta, []byte) error) (err error) {
 	if m.Size == 0 {
 		// mmap rejects a length of 0.
@@ -47,8 +53,35 @@ func (s *FileStore) viewBody(f *os.File, name string, m fileMeta, fn func(Meta, 
 			err = fmt.Errorf("snapshot: unmap %s: %w", s.path(name), unmapErr)
 		}
 	}()
-	if err := s.checkBody(body, name, m); err != nil {
+
+	// fnErr is kept apart from Guard's result, so that an error of fn
+	// that wraps a *fault.Error of its own is returned unchanged.
+	var fnErr error
+	err = fault.Guard(func() error {
+		if err := s.checkBody(body, name, m); err != nil {
+			return err
+		}
+		fnErr = fn(m.Meta, body)
+		return nil
+	}, body)
+	var faultErr *fault.Error
+	if errors.As(err, &faultErr) {
+		return s.viewFaultError(f, name, m, faultErr)
+	}
+	if err != nil {
 		return err
 	}
-	return fn(m.Meta, body)
+	return fnErr
+}
+
+// viewFaultError returns View's error for faultErr, a memory fault in the
+// mapping of the snapshot file f. The file's size at that time
+// distinguishes a truncation from other causes.
+func (s *FileStore) viewFaultError(f *os.File, name string, m fileMeta, faultErr *fault.Error) error {
+	if fi, err := f.Stat(); err == nil && fi.Size() < m.Size {
+		return fmt.Errorf("snapshot: snapshot file %s was truncated to %d bytes, less than its %d-byte body, "+
+			"while it was viewed: %w", s.path(name), fi.Size(), m.Size, faultErr)
+	}
+	return fmt.Errorf("snapshot: snapshot file %s could not be read while it was viewed "+
+		"(an I/O error, or a write to the read-only body): %w", s.path(name), faultErr)
 }

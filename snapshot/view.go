@@ -18,7 +18,8 @@ type Viewer interface {
 	// body is valid only until fn returns. fn must not modify it and must
 	// copy any part that it keeps. On Unix, a FileStore lends a read-only
 	// mapping of the file, so a write to body, or a read after fn
-	// returned, can crash the process.
+	// returned, can crash the process. [FileStore.View] describes the
+	// error it returns when the file is truncated while fn runs.
 	View(ctx context.Context, id string, fn func(m Meta, body []byte) error) error
 }
 
