@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/clariwatch/clariwatch/internal/fault"
 )
 
 // ownerItem is a record to sort, as eight bytes of its owner id and its
@@ -68,15 +70,24 @@ func (rs *ownerRecords) sortByID() ([]uint32, bool) {
 
 // inHalves calls f(0, n), or, from parallelSize on, f(0, mid) and
 // f(mid, n) on two goroutines. It reports whether all calls returned true.
+// f reads the ids, which may be in a mapped file, so a memory fault on the
+// new goroutine panics on the calling one, as ReadOwnerTable documents.
 func inHalves(n, mid int, f func(lo, hi int) bool) bool {
 	if n < parallelSize {
 		return f(0, n)
 	}
 	var firstOK bool
 	var wg sync.WaitGroup
-	wg.Go(func() { firstOK = f(0, mid) })
-	ok := f(mid, n)
-	wg.Wait()
+	handoff := fault.NewHandoff()
+	wg.Go(func() { handoff.Run(func() { firstOK = f(0, mid) }) })
+	var ok bool
+	func() {
+		// Even when f panics here, the other call ends before the caller
+		// can unmap the ids.
+		defer wg.Wait()
+		ok = f(mid, n)
+	}()
+	handoff.Raise()
 	return firstOK && ok
 }
 

@@ -60,3 +60,41 @@ func TestOwnerTableFaultInSecondHalf(t *testing.T) {
 		t.Fatalf("ReadOwnerTable under fault.Guard: err = %v, ok = %t; want a *fault.Error", err, ok)
 	}
 }
+
+// TestInHalvesFaultInFirstHalf checks that a fault of the call that
+// inHalves runs on a new goroutine reaches the caller's guard.
+func TestInHalvesFaultInFirstHalf(t *testing.T) {
+	page := os.Getpagesize()
+	name := filepath.Join(t.TempDir(), "ids")
+	if err := os.WriteFile(name, make([]byte, 4*page), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	mem, err := syscall.Mmap(int(f.Fd()), 0, 4*page, syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Munmap(mem)
+	if err := os.Truncate(name, int64(page)); err != nil {
+		t.Fatal(err)
+	}
+
+	var sum byte
+	err = fault.Guard(func() error {
+		inHalves(parallelSize, parallelSize/2, func(lo, hi int) bool {
+			if lo == 0 {
+				sum += mem[len(mem)-1]
+			}
+			return true
+		})
+		return nil
+	}, mem)
+	var ferr *fault.Error
+	if !errors.As(err, &ferr) {
+		t.Fatalf("inHalves under fault.Guard: err = %v, want a *fault.Error", err)
+	}
+}
