@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-
-	"github.com/clariwatch/clariwatch/internal/fault"
 )
 
 // ownerItem is a record to sort, as eight bytes of its owner id and its
@@ -78,8 +76,8 @@ func inHalves(n, mid int, f func(lo, hi int) bool) bool {
 	}
 	var firstOK bool
 	var wg sync.WaitGroup
-	handoff := fault.NewHandoff()
-	wg.Go(func() { handoff.Run(func() { firstOK = f(0, mid) }) })
+	handoff := newFaultHandoff()
+	wg.Go(func() { handoff.run(func() { firstOK = f(0, mid) }) })
 	var ok bool
 	func() {
 		// Even when f panics here, the other call ends before the caller
@@ -87,7 +85,7 @@ func inHalves(n, mid int, f func(lo, hi int) bool) bool {
 		defer wg.Wait()
 		ok = f(mid, n)
 	}()
-	handoff.Raise()
+	handoff.raise()
 	return firstOK && ok
 }
 

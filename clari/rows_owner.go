@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/clariwatch/clariwatch/diff"
-	"github.com/clariwatch/clariwatch/internal/fault"
 )
 
 // span is the position of a string. While an entry is scanned, it is
@@ -366,7 +365,7 @@ type ownerHalf struct {
 	done  chan struct{}
 	// handoff carries a memory fault in a mapped input to the first
 	// scan's goroutine.
-	handoff *fault.Handoff
+	handoff *faultHandoff
 }
 
 // startHalf starts scanning the second half of the entries, or returns
@@ -379,13 +378,13 @@ func (sc *ownerScanner) startHalf() *ownerHalf {
 	if start < 0 {
 		return nil
 	}
-	h := &ownerHalf{start: start, done: make(chan struct{}), handoff: fault.NewHandoff()}
+	h := &ownerHalf{start: start, done: make(chan struct{}), handoff: newFaultHandoff()}
 	h.sc = ownerScanner{b: sc.b, pos: start, copyText: sc.copyText, noLayout: sc.noLayout}
 	h.sc.split = -1
 	h.sc.reserveRecords(len(sc.b))
 	go func() {
 		defer close(h.done)
-		h.handoff.Run(func() {
+		h.handoff.run(func() {
 			testHookHalfStarted()
 			h.ok, _ = h.sc.entryList(-1)
 		})
@@ -397,7 +396,7 @@ func (sc *ownerScanner) startHalf() *ownerHalf {
 // the calling goroutine.
 func (h *ownerHalf) wait() {
 	<-h.done
-	h.handoff.Raise()
+	h.handoff.raise()
 }
 
 // reserveRecords reserves room for the records and text of the entries

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clariwatch/clariwatch/internal/fault"
 	"github.com/clariwatch/clariwatch/snapshot"
 	"github.com/clariwatch/clariwatch/snapshot/snapshottest"
 )
@@ -116,9 +115,8 @@ func TestFileStoreViewTruncatedFile(t *testing.T) {
 	if readLast {
 		t.Fatal("the read of the truncated page returned, so the test faulted nothing")
 	}
-	var faultErr *fault.Error
-	if !errors.As(err, &faultErr) {
-		t.Fatalf("View error = %v, want one that wraps a *fault.Error", err)
+	if !snapshot.IsFault(err) {
+		t.Fatalf("View error = %v, want one that wraps a memory fault", err)
 	}
 	if errors.Is(err, snapshot.ErrCorrupt) {
 		t.Errorf("View error %q matches ErrCorrupt, but the file was intact when View checked it", err)
@@ -162,9 +160,8 @@ func TestFileStoreViewWriteToBody(t *testing.T) {
 	if wrote {
 		t.Fatal("the write to the read-only body returned")
 	}
-	var faultErr *fault.Error
-	if !errors.As(err, &faultErr) {
-		t.Fatalf("View error = %v, want one that wraps a *fault.Error", err)
+	if !snapshot.IsFault(err) {
+		t.Fatalf("View error = %v, want one that wraps a memory fault", err)
 	}
 	msg := err.Error()
 	if !strings.Contains(msg, path) || !strings.Contains(msg, "could not be read") {

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clariwatch/clariwatch/internal/fault"
 	"github.com/clariwatch/clariwatch/snapshot"
 	"github.com/clariwatch/clariwatch/snapshot/snapshottest"
 )
@@ -22,9 +21,9 @@ func TestFileStoreViewReturnsFnError(t *testing.T) {
 		err  error
 	}{
 		{"plain", errors.New("callback failed")},
-		// An error of fn that wraps a *fault.Error, for example from a
+		// An error of fn that wraps a fault error, for example from a
 		// View of another snapshot, is not a fault in this mapping.
-		{"wraps a fault", fmt.Errorf("read other snapshot: %w", &fault.Error{Addr: 1})},
+		{"wraps a fault", fmt.Errorf("read other snapshot: %w", snapshot.NewFaultError(1))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

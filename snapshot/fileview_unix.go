@@ -7,19 +7,17 @@ import (
 	"fmt"
 	"os"
 	"syscall"
-
-	"github.com/clariwatch/clariwatch/internal/fault"
 )
 
 // viewBody maps the body of the snapshot file f, checks it and calls fn
 // with the mapping. The mapping is removed when viewBody returns, also
 // when fn panics.
 //
-// The check and fn run under fault.Guard with the mapping as its region.
+// The check and fn run under guardFault with the mapping as its region.
 // A read of a page of the mapping raises SIGBUS when the file was
 // truncated to end before that page, or when the page cannot be read from
-// disk. Goroutines that fn starts are not covered, unless they run their
-// reads through a fault.Handoff.
+// disk. Goroutines that fn starts are not covered: each must set
+// debug.SetPanicOnFault itself and recover the fault.
 //
 // NOTE: a write into the file can change the body after the check. The
 // store itself never truncates or writes a published snapshot: Put
@@ -54,18 +52,17 @@ func (s *FileStore) viewBody(f *os.File, name string, m fileMeta, fn func(Meta, 
 		}
 	}()
 
-	// fnErr is kept apart from Guard's result, so that an error of fn
-	// that wraps a *fault.Error of its own is returned unchanged.
+	// fnErr is kept apart from guardFault's result, so that an error of
+	// fn that wraps a fault error of its own is returned unchanged.
 	var fnErr error
-	err = fault.Guard(func() error {
+	err = guardFault(func() error {
 		if err := s.checkBody(body, name, m); err != nil {
 			return err
 		}
 		fnErr = fn(m.Meta, body)
 		return nil
 	}, body)
-	var faultErr *fault.Error
-	if errors.As(err, &faultErr) {
+	if faultErr, ok := err.(*faultError); ok {
 		return s.viewFaultError(f, name, m, faultErr)
 	}
 	if err != nil {
@@ -77,7 +74,7 @@ func (s *FileStore) viewBody(f *os.File, name string, m fileMeta, fn func(Meta, 
 // viewFaultError returns View's error for faultErr, a memory fault in the
 // mapping of the snapshot file f. The file's size at that time
 // distinguishes a truncation from other causes.
-func (s *FileStore) viewFaultError(f *os.File, name string, m fileMeta, faultErr *fault.Error) error {
+func (s *FileStore) viewFaultError(f *os.File, name string, m fileMeta, faultErr *faultError) error {
 	if fi, err := f.Stat(); err == nil && fi.Size() < m.Size {
 		return fmt.Errorf("snapshot: snapshot file %s was truncated to %d bytes, less than its %d-byte body, "+
 			"while it was viewed: %w", s.path(name), fi.Size(), m.Size, faultErr)
