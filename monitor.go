@@ -61,6 +61,14 @@ type Config struct {
 	// means DefaultKeepSnapshots, and a negative value keeps every
 	// snapshot.
 	Keep int
+	// CacheDir, when set, is a directory for data derived from snapshots
+	// that the next tick would otherwise compute again: the sorted order
+	// of the rows of a per-owner export, 4 bytes per row, for the head and
+	// the newest snapshot of each stream. The monitor checks the data
+	// before it uses it and ignores a cache that is missing, damaged or
+	// from another version, so the directory may be deleted at any time.
+	// Empty means no cache.
+	CacheDir string
 	// Logger receives one record per step. Nil logs nothing.
 	Logger *slog.Logger
 	// Now stamps snapshots. Nil means time.Now.

@@ -298,10 +298,17 @@ func (t *tick) storeAndCompare(ctx context.Context, head snapshot.Meta, early *e
 		if err := t.store(ctx); err != nil {
 			return err
 		}
+		t.saveOrder(ctx, head.SHA256)
 		return t.compare(ctx, head, nil)
 	}
 	stored := make(chan error, 1)
-	go func() { stored <- t.guard(func() error { return t.store(ctx) }) }()
+	go func() {
+		err := t.guard(func() error { return t.store(ctx) })
+		if err == nil {
+			t.saveOrder(ctx, head.SHA256)
+		}
+		stored <- err
+	}()
 	d := t.diffHead(ctx, head, early)
 	if err := <-stored; err != nil {
 		return err
@@ -339,11 +346,16 @@ func (t *tick) diffHead(ctx context.Context, head snapshot.Meta, early *earlyHea
 // the strings.
 func (t *tick) compareHead(ctx context.Context, k snapshot.Key, head snapshot.Meta) *headDiff {
 	d := &headDiff{}
+	order := t.m.loadOrder(ctx, k, head.SHA256)
 	err := snapshot.View(ctx, t.m.cfg.Store, head.ID, func(_ snapshot.Meta, body []byte) error {
-		previous, err := headTable(ctx, k.TimePeriod, body)
+		previous, inCachedOrder, err := headTable(ctx, k.TimePeriod, body, order)
 		if err != nil {
 			d.err = fmt.Errorf("clariwatch: decode head %s of stream %s: %w", head.ID, k, err)
 			return nil
+		}
+		if order != nil {
+			t.log.DebugContext(ctx, "cached row order of the head", "stream", k.String(), "head_id", head.ID,
+				"used", inCachedOrder)
 		}
 		select {
 		case <-t.curReady:
@@ -419,20 +431,21 @@ func (t *tick) baseline(ctx context.Context, reason string) {
 }
 
 // headTable converts the body of a head snapshot to a table. A
-// per-owner body becomes a table that points into body.
-func headTable(ctx context.Context, period string, body []byte) (diff.Table, error) {
-	if table, ok := (clari.ReadOptions{Period: period}).ReadOwnerTable(body); ok {
-		return table, nil
+// per-owner body becomes a table that points into body. inOrder reports
+// whether order, the cached order of its rows, was right and used.
+func headTable(ctx context.Context, period string, body []byte, order []uint32) (table diff.Table, inOrder bool, err error) {
+	if table, inOrder, ok := readOwnerTableCached(period, body, order); ok {
+		return table, inOrder, nil
 	}
 	exp, err := decodeExportFrom(ctxReader{ctx, bytes.NewReader(body)}, period)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	rows, err := exp.Rows()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return diff.Rows(rows), nil
+	return diff.Rows(rows), false, nil
 }
 
 // suspicious reports whether an export that lacks missing of the head's

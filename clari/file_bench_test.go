@@ -51,6 +51,25 @@ func BenchmarkReadOwnerTable(b *testing.B) {
 	}
 }
 
+// BenchmarkReadOwnerTableInOrder reads the per-owner export named by
+// CLARI_BENCH_OWNERS_FILE with ReadOwnerTableInOrder, given the order of
+// ReadOwnerTable, which it checks instead of sorting. It is skipped when
+// the variable is unset.
+func BenchmarkReadOwnerTableInOrder(b *testing.B) {
+	body := readBenchOwnersFile(b)
+	table, ok := (ReadOptions{}).ReadOwnerTable(body)
+	if !ok {
+		b.Fatal("ReadOwnerTable did not take the file")
+	}
+	order := table.Order()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, ok := (ReadOptions{}).ReadOwnerTableInOrder(body, order); !ok {
+			b.Fatal("ReadOwnerTableInOrder did not take the order of ReadOwnerTable")
+		}
+	}
+}
+
 // BenchmarkOwnerTableRow calls Row once for every row of the table that
 // ReadOwnerTable reads from the per-owner export named by
 // CLARI_BENCH_OWNERS_FILE. It is skipped when the variable is unset.

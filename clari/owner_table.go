@@ -2,6 +2,7 @@ package clari
 
 import (
 	"bytes"
+	"slices"
 	"unsafe"
 
 	"github.com/clariwatch/clariwatch/diff"
@@ -42,9 +43,65 @@ func (o ReadOptions) ReadOwnerTable(body []byte) (*OwnerTable, bool) {
 	return o.readOwners(body, false)
 }
 
+// ReadOwnerTableInOrder is ReadOwnerTable for a body whose order of rows
+// is known, from [OwnerTable.Order] of a table read earlier from the same
+// bytes. It checks that order puts the entries in the order of
+// ReadOwnerTable instead of sorting them, which takes a fraction of the
+// time of the sort. It returns false when ReadOwnerTable would, and when
+// order differs from the order of ReadOwnerTable. It does not keep order.
+func (o ReadOptions) ReadOwnerTableInOrder(body []byte, order []uint32) (*OwnerTable, bool) {
+	t, ok := o.scanOwners(body, false)
+	if !ok || !t.inOrder(order) {
+		return nil, false
+	}
+	t.order = slices.Clone(order)
+	return t, true
+}
+
+// Order returns the order of the rows: row i is entry Order()[i] of the
+// export, counted from 0 in the order of the file. The slice is a copy.
+func (t *OwnerTable) Order() []uint32 { return slices.Clone(t.order) }
+
+// inOrder reports whether order lists each record once, sorted by owner
+// id, with no id twice: the order that sortByID returns. Ids that strictly
+// increase cannot repeat a record, so n indexes below n that pass are a
+// permutation.
+func (rs *ownerRecords) inOrder(order []uint32) bool {
+	n := rs.len()
+	if len(order) != n || n == 0 {
+		return false
+	}
+	if n == 1 {
+		return order[0] == 0
+	}
+	return inHalves(n, n/2, func(lo, hi int) bool {
+		for k := max(lo, 1); k < hi; k++ {
+			a, b := int(order[k-1]), int(order[k])
+			// a needs its own check: the second half starts at
+			// order[mid-1], which the first half may not have checked yet.
+			if a >= n || b >= n || rs.id(a) >= rs.id(b) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 // readOwners scans body and sorts its records by owner id. With copyText
 // the strings of the table are copies, and without it they alias body.
 func (o ReadOptions) readOwners(body []byte, copyText bool) (*OwnerTable, bool) {
+	t, ok := o.scanOwners(body, copyText)
+	if !ok {
+		return nil, false
+	}
+	if t.order, ok = t.sortByID(); !ok {
+		return nil, false
+	}
+	return t, true
+}
+
+// scanOwners scans body into a table whose rows are not yet ordered.
+func (o ReadOptions) scanOwners(body []byte, copyText bool) (*OwnerTable, bool) {
 	if len(body) >= 1<<32-1 || len(bytes.TrimSpace(body)) == 0 {
 		return nil, false
 	}
@@ -74,9 +131,6 @@ func (o ReadOptions) readOwners(body []byte, copyText bool) (*OwnerTable, bool) 
 		// requires that body stay unchanged while the table is in use.
 		text := unsafe.String(&body[0], len(body))
 		t.texts = [2]string{text, text}
-	}
-	if t.order, ok = t.sortByID(); !ok {
-		return nil, false
 	}
 	return t, true
 }

@@ -81,7 +81,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.StringVar(&c.scope, "scope", "", "hierarchy `scope` id to export, such as 1905::MGR (default: the API user's whole scope)")
 	fs.StringVar(&c.currency, "currency", "", "currency `code` of the export, such as USD (default: the forecast's currency)")
 	fs.StringVar(&c.exportFile, "export-file", "", "read the export from the JSON file at `PATH` instead of the Clari API")
-	fs.StringVar(&c.store, "store", "./data", "snapshot store directory `DIR`, created with mode 0700 if missing")
+	fs.StringVar(&c.store, "store", "./data", "snapshot store directory `DIR`, created with mode 0700 if missing; DIR/cache keeps data that speeds up the next run")
 	fs.Var(amountFlag{&c.threshold}, "threshold", "minimum move to alert on, in `PERCENT` of the previous value")
 	fs.Var(amountFlag{&c.minChange}, "min-change", "minimum absolute move to alert on, an `AMOUNT` in the export's currency")
 	fs.Float64Var(&c.maxMissing, "max-missing", c.maxMissing, "reject an export that lacks more than this `PERCENT` of the last snapshot's owners as partial; 100 turns the check off")

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/clariwatch/clariwatch"
@@ -119,8 +120,10 @@ func newMonitor(c *config, src clariwatch.Source, store snapshot.Store, log *slo
 		// Config.MaxMissingOwners is a share from 0 to 1.
 		MaxMissingOwners: c.maxMissing / 100,
 		Keep:             c.keep,
-		Logger:           log,
-		DryRun:           c.dryRun,
+		// The cache lives beside the snapshots, which never read it.
+		CacheDir: filepath.Join(c.store, "cache"),
+		Logger:   log,
+		DryRun:   c.dryRun,
 	})
 }
 
