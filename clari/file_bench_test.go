@@ -3,6 +3,8 @@ package clari
 import (
 	"os"
 	"testing"
+
+	"github.com/clariwatch/clariwatch/diff"
 )
 
 // BenchmarkReadOwnersFile reads the per-owner export named by
@@ -105,4 +107,33 @@ func readBenchOwnersFile(b *testing.B) []byte {
 		b.Fatal(err)
 	}
 	return body
+}
+
+// BenchmarkComputeOwnerTables compares the tables of the per-owner
+// exports named by CLARI_BENCH_OWNERS_FILE (the previous one) and
+// CLARI_BENCH_OWNERS_CURRENT with diff.ComputeTables, as a tick does. It
+// is skipped when either variable is unset.
+func BenchmarkComputeOwnerTables(b *testing.B) {
+	prevBody := readBenchOwnersFile(b)
+	path := os.Getenv("CLARI_BENCH_OWNERS_CURRENT")
+	if path == "" {
+		b.Skip("CLARI_BENCH_OWNERS_CURRENT is not set")
+	}
+	curBody, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	prev, ok := (ReadOptions{}).ReadOwnerTable(prevBody)
+	if !ok {
+		b.Fatal("ReadOwnerTable did not take the previous file")
+	}
+	cur, ok := (ReadOptions{}).ReadOwnerTable(curBody)
+	if !ok {
+		b.Fatal("ReadOwnerTable did not take the current file")
+	}
+	for b.Loop() {
+		if _, err := diff.ComputeTables(prev, cur, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -21,7 +21,7 @@ type OwnerTable struct {
 	period string
 }
 
-var _ diff.Table = (*OwnerTable)(nil)
+var _ diff.RowFiller = (*OwnerTable)(nil)
 
 // ReadOwnerTable returns the rows of the export in body as a table when
 // body is in the common form of the per-owner shape, and false for any
@@ -144,6 +144,10 @@ func (t *OwnerTable) Row(i int) diff.Row {
 	t.fillRow(&row, i)
 	return row
 }
+
+// FillRow sets *row to row i, as Row(i) returns it. It implements
+// [diff.RowFiller].
+func (t *OwnerTable) FillRow(i int, row *diff.Row) { t.fillRow(row, i) }
 
 // Period returns the one period of the rows. It is a copy, which does not
 // alias the body of the export.

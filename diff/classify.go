@@ -14,6 +14,7 @@ type entry struct {
 	absDelta    uint64 // |Delta| in micros
 	absPrevious uint64 // |Previous| in micros; 0 when there is no percent
 	delta       int64  // Delta in micros
+	previous    int64  // the previous value in micros, for a key of both tables
 	prev, cur   int32  // row indexes in the previous and current tables; -1 for none
 	shown       int32  // index in comparison.shown of the row that the change displays
 	kind        kindCode
@@ -67,6 +68,7 @@ func (c *comparison) classifyPair(prev, cur *Row, i, j int) error {
 
 	c.summary.Changed++
 	e := c.newEntry(kind, i, j, delta, dir)
+	e.previous = prev.Value.micros
 	if kind != codeFromZero {
 		e.absPrevious = absPrev
 		e.hasPercent = true

@@ -58,13 +58,14 @@ func sortedTable(t Table) bool {
 	if n == 0 {
 		return true
 	}
-	last := t.Row(0)
+	var buf [2]Row
+	fillRow(t, 0, &buf[0])
 	for i := 1; i < n; i++ {
-		r := t.Row(i)
-		if CompareKeys(&last, &r) >= 0 {
+		last, r := &buf[(i-1)&1], &buf[i&1]
+		fillRow(t, i, r)
+		if CompareKeys(last, r) >= 0 {
 			return false
 		}
-		last = r
 	}
 	return true
 }
@@ -76,7 +77,7 @@ func collectRows(t Table) []Row {
 	}
 	rows := make([]Row, t.Len())
 	for i := range rows {
-		rows[i] = t.Row(i)
+		fillRow(t, i, &rows[i])
 	}
 	return rows
 }
@@ -154,18 +155,19 @@ func (c *comparison) walk(prevRows, curRows *cursor) error {
 }
 
 // cursor reads the rows of a Table in order. For Rows it points into the
-// slice, and for any other Table into its one buffer, which the next call
-// to at overwrites. With check, it also records whether every row it
-// read had a greater key than the one before.
+// slice, and for any other Table into one of its two buffers in turn, so
+// that the row that at returned stays valid until the second call after.
+// With check, it also records whether every row it read had a greater
+// key than the one before.
 type cursor struct {
 	table Table
 	rows  Rows
 	n     int
-	row   Row
+	buf   [2]Row
+	last  int // the buffer of the row read last
 
 	check  bool
 	next   int  // the index that at expects next, with check
-	last   Row  // the row read last, with check
 	sorted bool // no row out of order so far
 }
 
@@ -176,18 +178,22 @@ func (c *comparison) newCursor(t Table) *cursor {
 
 // at returns row i. With check, i must be the index after the last one.
 func (c *cursor) at(i int) *Row {
-	var r *Row
+	var r, last *Row
 	if c.rows != nil {
 		r = &c.rows[i]
+		if i > 0 {
+			last = &c.rows[i-1]
+		}
 	} else {
-		c.row = c.table.Row(i)
-		r = &c.row
+		last = &c.buf[c.last]
+		c.last ^= 1
+		r = &c.buf[c.last]
+		fillRow(c.table, i, r)
 	}
 	if c.check {
-		if i > 0 && CompareKeys(&c.last, r) >= 0 {
+		if i > 0 && CompareKeys(last, r) >= 0 {
 			c.sorted = false
 		}
-		c.last = *r
 		c.next = i + 1
 	}
 	return r

@@ -14,9 +14,9 @@ func (c *comparison) report() *Report {
 		e := &c.entries[k]
 		e.shown = int32(k)
 		if e.cur >= 0 {
-			c.shown[k] = c.curTable.Row(int(e.cur))
+			fillRow(c.curTable, int(e.cur), &c.shown[k])
 		} else {
-			c.shown[k] = c.prevTable.Row(int(e.prev))
+			fillRow(c.prevTable, int(e.prev), &c.shown[k])
 		}
 	}
 	slices.SortFunc(c.entries, func(a, b entry) int {
@@ -54,7 +54,7 @@ func (c *comparison) report() *Report {
 		if e.prev >= 0 {
 			prev := r.Value
 			if e.cur >= 0 {
-				prev = c.prevTable.Row(int(e.prev)).Value
+				prev = Amount{micros: e.previous}
 			}
 			amounts = append(amounts, prev)
 			ch.Previous = &amounts[len(amounts)-1]

@@ -13,6 +13,24 @@ type Table interface {
 	Row(i int) Row
 }
 
+// RowFiller is a [Table] that can also write a row into memory of the
+// caller's. ComputeTables reads the rows of a RowFiller with FillRow,
+// which saves copying each row out of the result of Row.
+type RowFiller interface {
+	Table
+	// FillRow sets every field of *row to that of Row(i).
+	FillRow(i int, row *Row)
+}
+
+// fillRow sets *row to row i of t.
+func fillRow(t Table, i int, row *Row) {
+	if f, ok := t.(RowFiller); ok {
+		f.FillRow(i, row)
+		return
+	}
+	*row = t.Row(i)
+}
+
 // Rows is a []Row as a [Table].
 type Rows []Row
 

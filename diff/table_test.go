@@ -126,3 +126,50 @@ func TestRowsTable(t *testing.T) {
 		t.Errorf("Rows.Row(1) = %+v, want %+v", got, rows[1])
 	}
 }
+
+// fillerTable is an arenaTable that is also a diff.RowFiller. It counts
+// the calls of FillRow and of Row.
+type fillerTable struct {
+	*arenaTable
+	fills, rows int
+}
+
+func (t *fillerTable) Row(i int) diff.Row {
+	t.rows++
+	return t.arenaTable.Row(i)
+}
+
+func (t *fillerTable) FillRow(i int, row *diff.Row) {
+	t.fills++
+	*row = t.arenaTable.Row(i)
+}
+
+func TestComputeTablesRowFiller(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	previous, current := benchTables(2000, rng)
+	for _, sorted := range []bool{false, true} {
+		p, c := previous, current
+		if sorted {
+			p, c = sortedRows(previous), sortedRows(current)
+		}
+		want, err := diff.Compute(p, c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pt, ct := &fillerTable{arenaTable: newArenaTable(p)}, &fillerTable{arenaTable: newArenaTable(c)}
+		got, err := diff.ComputeTables(pt, ct, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("sorted %t: report differs from Compute's (-Compute +ComputeTables):\n%s", sorted, d)
+		}
+		if pt.fills == 0 || ct.fills == 0 {
+			t.Errorf("sorted %t: FillRow calls = %d and %d, want ComputeTables to use FillRow", sorted, pt.fills, ct.fills)
+		}
+		// Finding the periods of a table reads a few rows with Row.
+		if pt.rows > 100 || ct.rows > 100 {
+			t.Errorf("sorted %t: Row calls = %d and %d, want FillRow for nearly every row", sorted, pt.rows, ct.rows)
+		}
+	}
+}
