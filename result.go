@@ -102,14 +102,13 @@ func (r *Result) WriteJSON(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(p.head); err != nil {
+	if err := writeAll(w, p.head); err != nil {
 		return err
 	}
 	if err := writeChanges(w, p.changes); err != nil {
 		return err
 	}
-	_, err = w.Write(p.tail)
-	return err
+	return writeAll(w, p.tail)
 }
 
 // jsonParts is the JSON form of a Result in three parts: head, the
@@ -182,8 +181,7 @@ const changesPerPart = 4096
 // encodes the parts into two buffers in turn while w takes the other.
 func writeChanges(w io.Writer, changes []diff.Change) error {
 	if len(changes) <= changesPerPart {
-		_, err := w.Write(appendChanges(nil, changes))
-		return err
+		return writeAll(w, appendChanges(nil, changes))
 	}
 	parts := make(chan []byte)
 	free := make(chan []byte, 2)
@@ -211,14 +209,28 @@ func writeChanges(w io.Writer, changes []diff.Change) error {
 			}
 		}
 	}()
+	// The encoder stops and ends on every return, also when w fails or
+	// panics.
+	defer func() {
+		close(stop)
+		for range parts {
+		}
+	}()
 	for b := range parts {
-		if _, err := w.Write(b); err != nil {
-			close(stop)
-			for range parts {
-			}
+		if err := writeAll(w, b); err != nil {
 			return err
 		}
 		free <- b
 	}
 	return nil
+}
+
+// writeAll writes b to w and returns io.ErrShortWrite when w takes less
+// of b without an error, as io.Copy does.
+func writeAll(w io.Writer, b []byte) error {
+	n, err := w.Write(b)
+	if err == nil && n < len(b) {
+		err = io.ErrShortWrite
+	}
+	return err
 }

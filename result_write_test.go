@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/clariwatch/clariwatch"
 	"github.com/clariwatch/clariwatch/diff"
@@ -112,5 +115,52 @@ func TestWriteJSONNonFinitePercent(t *testing.T) {
 	}
 	if out.Len() != 0 {
 		t.Errorf("WriteJSON wrote %d bytes before failing, want none", out.Len())
+	}
+}
+
+// shortWriter takes at most half of each write and reports no error.
+type shortWriter struct{}
+
+func (shortWriter) Write(p []byte) (int, error) { return len(p) / 2, nil }
+
+func TestWriteJSONShortWrite(t *testing.T) {
+	for _, n := range []int{0, 3 * 4096} {
+		if err := resultWithChanges(n).WriteJSON(shortWriter{}); !errors.Is(err, io.ErrShortWrite) {
+			t.Errorf("%d changes: WriteJSON to a short writer = %v, want io.ErrShortWrite", n, err)
+		}
+	}
+}
+
+// panickingWriter panics on its second write.
+type panickingWriter struct{ writes int }
+
+func (w *panickingWriter) Write(p []byte) (int, error) {
+	w.writes++
+	if w.writes == 2 {
+		panic("writer broke")
+	}
+	return len(p), nil
+}
+
+func TestWriteJSONWriterPanics(t *testing.T) {
+	res := resultWithChanges(8 * 4096)
+	before := runtime.NumGoroutine()
+	for range 20 {
+		func() {
+			defer func() {
+				if r := recover(); r != "writer broke" {
+					t.Fatalf("recovered %v, want the writer's panic", r)
+				}
+			}()
+			res.WriteJSON(&panickingWriter{})
+		}()
+	}
+	// The encoders end after WriteJSON returns; give them a moment.
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after 20 panicking writes, want %d: an encoder leaked", n, before)
 	}
 }

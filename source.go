@@ -3,10 +3,14 @@ package clariwatch
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/clariwatch/clariwatch/clari"
 	"github.com/clariwatch/clariwatch/diff"
@@ -47,9 +51,9 @@ type Fetched struct {
 	// per-owner export, which is all that a tick needs of it. Only
 	// fetchFrom sets it.
 	table diff.Table
-	// unmap, when not nil, removes the mapping of the file that Body is.
-	// Nothing may read Body, the table or its rows after it ran.
-	unmap func()
+	// mapped, when not nil, is the mapping of the file that Body is. No
+	// one may read Body, the table or its rows after it is closed.
+	mapped *mappedFile
 }
 
 // ClariSource fetches exports from Clari's forecast export API.
@@ -87,11 +91,12 @@ func (s *ClariSource) Fetch(ctx context.Context, req FetchRequest) (*Fetched, er
 // FileSource reads an export from a file, in Clari's export shape or in
 // the per-owner shape that [clari.ReadOptions.Read] accepts.
 //
-// On Unix systems a Monitor maps the file into memory for a tick instead
-// of copying it. A file that shrinks during the tick then fails the tick
-// with an error, and a file rewritten in place can give the tick a mix of
-// both versions. Write each export to a new file and rename it over Path:
-// a running tick keeps reading the file it opened.
+// On Unix systems a Monitor maps a regular file into memory for a tick
+// instead of copying it, unless the file was modified in the last two
+// seconds. A file that is written or shrinks during the tick then fails
+// the tick with an error, and the tick sends nothing and keeps the head.
+// Write each export to a new file and rename it over Path: a running
+// tick keeps reading the file it opened.
 type FileSource struct {
 	// Path is the file to read on every Fetch.
 	Path string
@@ -111,7 +116,7 @@ func (s *FileSource) Fetch(ctx context.Context, req FetchRequest) (*Fetched, err
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	body, err := s.read()
+	body, err := s.read(ctx)
 	if err != nil {
 		return nil, &clari.FileError{Path: s.Path, Err: err}
 	}
@@ -126,21 +131,22 @@ func (s *FileSource) Fetch(ctx context.Context, req FetchRequest) (*Fetched, err
 // common form that clari.ReadOptions.ReadOwnerTable takes straight to a
 // table, and builds no full Export for it. Other files go through Fetch.
 //
-// On Unix systems the body of the returned Fetched maps the file, until
-// Fetched.unmap runs. A file truncated while the tick reads it then fails
-// the tick with an error that wraps a *fault.Error.
+// On Unix systems the body of the returned Fetched may map the file,
+// until Fetched.mapped is closed. A file truncated while the tick reads it
+// then fails the tick with an error that wraps a *fault.Error.
 func (s *FileSource) fetchRows(ctx context.Context, req FetchRequest, onBody func([]byte)) (*Fetched, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	body, unmap, err := s.load(true)
+	body, mapped, err := s.load(ctx, true)
 	if err != nil {
 		return nil, &clari.FileError{Path: s.Path, Err: err}
 	}
-	f := &Fetched{Body: body, unmap: unmap}
-	onBody(body)
+	f := &Fetched{Body: body, mapped: mapped}
 	var table *clari.OwnerTable
 	err = fault.Guard(func() error {
+		// onBody reads the start of body.
+		onBody(body)
 		var ok bool
 		if table, ok = (clari.ReadOptions{Period: s.Period}).ReadOwnerTable(body); ok {
 			return nil
@@ -152,8 +158,8 @@ func (s *FileSource) fetchRows(ctx context.Context, req FetchRequest, onBody fun
 	if err != nil {
 		// Nothing else reads the body: the early comparison that onBody
 		// may have started waits for the table, which never comes.
-		if unmap != nil {
-			unmap()
+		if mapped != nil {
+			mapped.close()
 		}
 		return nil, &clari.FileError{Path: s.Path, Err: changedFileError(err)}
 	}
@@ -193,33 +199,56 @@ func fetchFrom(ctx context.Context, src Source, req FetchRequest, onBody func([]
 
 // read reads at most MaxSize bytes of the file, so that a huge file or a
 // device such as /dev/zero cannot exhaust memory.
-func (s *FileSource) read() ([]byte, error) {
-	body, _, err := s.load(false)
+func (s *FileSource) read(ctx context.Context) ([]byte, error) {
+	body, _, err := s.load(ctx, false)
 	return body, err
 }
 
+// openExportFile opens path for reading. It opens anything but a regular
+// file without blocking, because opening a FIFO blocks until another
+// process opens it for writing, and a tick must stop when its context is
+// done.
+func openExportFile(path string) (*os.File, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode().IsRegular() || fi.IsDir() {
+		return os.Open(path)
+	}
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+}
+
 // load returns at most MaxSize bytes of the file. With mapped set, it
-// maps a regular file read-only where the system supports that, and
-// returns the function that removes the mapping. It reads other files
-// into memory, and then unmap is nil.
-func (s *FileSource) load(mapped bool) (body []byte, unmap func(), err error) {
+// maps a regular file read-only where the system supports that and the
+// file is not too new, and returns the mapping, which the caller must
+// close. It reads other files into memory, and then m is nil.
+func (s *FileSource) load(ctx context.Context, mapped bool) (body []byte, m *mappedFile, err error) {
 	limit := s.MaxSize
 	if limit <= 0 {
 		limit = clari.DefaultMaxDownloadSize
 	}
-	f, err := os.Open(s.Path)
+	f, err := openExportFile(s.Path)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
-	size := fileSize(f, limit+1)
+	size := int64(0)
+	fi, err := f.Stat()
+	if err == nil && fi.Mode().IsRegular() {
+		size = min(fi.Size(), limit+1)
+	}
 	if size <= limit && mapped {
-		if body, unmap := mapFile(f, size); body != nil {
-			return body, unmap, nil
+		if m := mapFile(f, fi, size, time.Now()); m != nil {
+			return m.body, m, nil
 		}
 	}
+	defer f.Close()
+	// A pipe or device, opened without blocking, takes a read deadline,
+	// so that a tick stops waiting for it once ctx is done.
+	stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Unix(1, 0)) })
+	defer stop()
 	if size <= limit {
-		body, err = readAll(io.LimitReader(f, limit+1), size)
+		body, err = readAll(ctx, f, size, limit)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -230,31 +259,32 @@ func (s *FileSource) load(mapped bool) (body []byte, unmap func(), err error) {
 	return body, nil, nil
 }
 
-// fileSize returns the size of f when it is a regular file, at most
-// limit, else 0.
-func fileSize(f *os.File, limit int64) int64 {
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() {
-		return 0
-	}
-	return min(fi.Size(), limit)
-}
-
-// readAll is io.ReadAll with a first buffer of size bytes and a few more,
-// so that reading a file of known size copies nothing.
-func readAll(r io.Reader, size int64) ([]byte, error) {
-	b := make([]byte, 0, size+512)
+// readAll reads r to its end into a buffer of size bytes and a few more
+// at first, so that reading a file of known size copies nothing. It
+// grows the buffer to at most limit+1 bytes, enough to tell that the
+// input is larger than limit, and stops with ctx's error once ctx is done.
+func readAll(ctx context.Context, r io.Reader, size, limit int64) ([]byte, error) {
+	b := make([]byte, 0, min(size+512, limit+1))
 	for {
+		if err := ctx.Err(); err != nil {
+			return b, err
+		}
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
 		if err == io.EOF {
 			return b, nil
 		}
 		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil {
+				err = ctx.Err()
+			}
 			return b, err
 		}
+		if int64(len(b)) > limit {
+			return b, nil
+		}
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
+			b = slices.Grow(b, int(min(int64(cap(b)), limit+1-int64(len(b)))))
 		}
 	}
 }

@@ -5,3 +5,6 @@ import "syscall"
 // mapFlags are the mmap flags of an export file. MAP_POPULATE reads the
 // whole file in with the mapping instead of one page fault at a time.
 const mapFlags = syscall.MAP_SHARED | syscall.MAP_POPULATE
+
+// changeTime returns the change time of st in nanoseconds since 1970.
+func changeTime(st *syscall.Stat_t) int64 { return st.Ctim.Nano() }

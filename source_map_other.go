@@ -2,10 +2,21 @@
 
 package clariwatch
 
-import "os"
+import (
+	"os"
+	"time"
+)
 
-// mapFile returns a nil body: on this system the file source reads
-// exports into memory.
-func mapFile(f *os.File, size int64) (body []byte, unmap func()) {
-	return nil, nil
+// mappedFile is not used on this system: the file source reads exports
+// into memory.
+type mappedFile struct {
+	body []byte
 }
+
+// mapFile returns nil: on this system the file source reads exports into
+// memory.
+func mapFile(f *os.File, fi os.FileInfo, size int64, now time.Time) *mappedFile { return nil }
+
+func (m *mappedFile) changed() bool { return false }
+
+func (m *mappedFile) close() {}

@@ -6,20 +6,68 @@ import (
 	"math"
 	"os"
 	"syscall"
+	"time"
 )
 
-// mapFile maps the first size bytes of the regular file f read-only. It
-// returns a nil body when the file cannot be mapped, so that the caller
-// reads it instead. Mapping a large export skips copying it into new
-// memory, which costs more than the copy itself: about 45 ms for 90 MB on
-// a 2-core Linux VM, against under 5 ms for the mapping.
-func mapFile(f *os.File, size int64) (body []byte, unmap func()) {
-	if size <= 0 || size > math.MaxInt {
-		return nil, nil
+// mapMinAge is the minimum age of an export file's modification time for
+// a tick to map it. A newer file may still be in the middle of a write.
+// A second write within the same tick of the file system's clock as the
+// first can leave the modification time unchanged, so mappedFile.changed
+// could miss it. A newer file is read into memory.
+const mapMinAge = 2 * time.Second
+
+// mappedFile is an export file that a tick maps into memory instead of
+// copying it: about 45 ms for 90 MB copied on a 2-core Linux VM, against
+// under 5 ms mapped. Writing the file in place during the tick changes
+// the bytes under the tick, so changed reports such a write.
+type mappedFile struct {
+	f     *os.File
+	body  []byte
+	stamp fileStamp
+}
+
+// fileStamp is what a write to a file changes: its size, modification
+// time and, where the system reports it, its change time.
+type fileStamp struct {
+	size          int64
+	mtime, ctime  int64 // nanoseconds since 1970
+	device, inode uint64
+}
+
+func stampOf(fi os.FileInfo) fileStamp {
+	s := fileStamp{size: fi.Size(), mtime: fi.ModTime().UnixNano()}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		s.ctime = changeTime(st)
+		s.device, s.inode = uint64(st.Dev), uint64(st.Ino)
+	}
+	return s
+}
+
+// mapFile maps the first size bytes of the regular file f, whose stat is
+// fi, read-only, and takes over f. It returns nil, and leaves f to the
+// caller, when the file is too new or cannot be mapped, so that the
+// caller reads it instead.
+func mapFile(f *os.File, fi os.FileInfo, size int64, now time.Time) *mappedFile {
+	if size <= 0 || size > math.MaxInt || !fi.Mode().IsRegular() || now.Sub(fi.ModTime()) < mapMinAge {
+		return nil
 	}
 	body, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, mapFlags)
 	if err != nil {
-		return nil, nil
+		return nil
 	}
-	return body, func() { syscall.Munmap(body) }
+	return &mappedFile{f: f, body: body, stamp: stampOf(fi)}
+}
+
+// changed reports whether the file was written or its metadata changed
+// since it was mapped. It also returns true when fstat fails.
+func (m *mappedFile) changed() bool {
+	fi, err := m.f.Stat()
+	return err != nil || stampOf(fi) != m.stamp
+}
+
+// close removes the mapping and closes the file. Nothing may read the
+// body after it.
+func (m *mappedFile) close() {
+	syscall.Munmap(m.body)
+	m.f.Close()
 }

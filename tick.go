@@ -75,9 +75,9 @@ func (m *Monitor) Tick(ctx context.Context) (*Result, error) {
 // A tick that panics skips it and leaves the mapping in place.
 func (t *tick) release() {
 	t.early.stop()
-	if t.fetched != nil && t.fetched.unmap != nil {
-		t.fetched.unmap()
-		t.fetched.unmap = nil
+	if t.fetched != nil && t.fetched.mapped != nil {
+		t.fetched.mapped.close()
+		t.fetched.mapped = nil
 	}
 }
 
@@ -86,13 +86,30 @@ func (t *tick) release() {
 func (t *tick) guard(fn func() error) error {
 	err := fault.Guard(fn, t.body)
 	if ferr, ok := err.(*fault.Error); ok {
-		path := ""
-		if fs, ok := t.m.cfg.Source.(*FileSource); ok && fs != nil {
-			path = fs.Path
-		}
-		return fmt.Errorf("clariwatch: read export: %w", &clari.FileError{Path: path, Err: changedFileError(ferr)})
+		return t.exportFileError(changedFileError(ferr))
 	}
 	return err
+}
+
+// checkExportFile returns an error when the mapped export file was
+// written during the tick: the snapshot, the table and the comparison
+// may then each hold different bytes, so the tick sends nothing and
+// keeps the head.
+func (t *tick) checkExportFile() error {
+	if t.fetched == nil || t.fetched.mapped == nil || !t.fetched.mapped.changed() {
+		return nil
+	}
+	return t.exportFileError(errors.New("the file was written during the tick, so its snapshot and comparison " +
+		"may differ; write each export to a new file and rename it into place"))
+}
+
+// exportFileError wraps err, about the export file, with its path.
+func (t *tick) exportFileError(err error) error {
+	path := ""
+	if fs, ok := t.m.cfg.Source.(*FileSource); ok && fs != nil {
+		path = fs.Path
+	}
+	return fmt.Errorf("clariwatch: read export: %w", &clari.FileError{Path: path, Err: err})
 }
 
 // run stores and compares the fetched export, notifies and advances the
@@ -118,7 +135,17 @@ func (t *tick) run(ctx context.Context) error {
 	default:
 		t.res.HeadID = head.ID
 	}
-	if err := t.storeAndCompare(ctx, head, early); err != nil {
+	err = t.storeAndCompare(ctx, head, early)
+	// A fault in the export file explains itself. Any other error may
+	// come from bytes that changed under the tick, so a write to the file
+	// is reported first.
+	var faultErr *fault.Error
+	if !errors.As(err, &faultErr) {
+		if cerr := t.checkExportFile(); cerr != nil {
+			return cerr
+		}
+	}
+	if err != nil {
 		return err
 	}
 	if err := t.notify(ctx); err != nil {
@@ -309,9 +336,16 @@ func (t *tick) storeAndCompare(ctx context.Context, head snapshot.Meta, early *e
 		}
 		stored <- err
 	}()
-	d := t.diffHead(ctx, head, early)
-	if err := <-stored; err != nil {
-		return err
+	var d *headDiff
+	var storeErr error
+	func() {
+		// The store goroutine reads the export, so it must end before
+		// the tick can unmap the export, also when diffHead panics.
+		defer func() { storeErr = <-stored }()
+		d = t.diffHead(ctx, head, early)
+	}()
+	if storeErr != nil {
+		return storeErr
 	}
 	return t.compare(ctx, head, d)
 }

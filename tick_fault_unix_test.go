@@ -9,12 +9,23 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/clariwatch/clariwatch"
 	"github.com/clariwatch/clariwatch/clari"
 	"github.com/clariwatch/clariwatch/internal/fault"
 	"github.com/clariwatch/clariwatch/snapshot"
 )
+
+// makeOld sets the modification time of path an hour back, so that a
+// tick maps the file instead of reading a file that may still be written.
+func makeOld(t *testing.T, path string) {
+	t.Helper()
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // truncatingStore is a MemoryStore that truncates a file to 0 bytes on
 // one call of Head, to shrink the export file in the middle of a tick.
@@ -26,13 +37,19 @@ type truncatingStore struct {
 	calls int
 	at    int // the call of Head that truncates; 0 for none
 	err   error
+	// action, when set, replaces the truncation.
+	action func(path string) error
 }
 
 func (s *truncatingStore) Head(ctx context.Context, k snapshot.Key) (snapshot.Meta, error) {
 	s.mu.Lock()
 	s.calls++
 	if s.calls == s.at {
-		s.err = os.Truncate(s.path, 0)
+		if s.action != nil {
+			s.err = s.action(s.path)
+		} else {
+			s.err = os.Truncate(s.path, 0)
+		}
 	}
 	s.mu.Unlock()
 	return s.MemoryStore.Head(ctx, k)
@@ -81,6 +98,7 @@ func TestTickExportFileTruncated(t *testing.T) {
 			if err := os.WriteFile(path, ownersJSON("2026_Q4", 20_000, "1000"), 0o600); err != nil {
 				t.Fatal(err)
 			}
+			makeOld(t, path)
 			store.mu.Lock()
 			store.calls, store.at = 0, tt.head
 			store.mu.Unlock()
@@ -114,5 +132,96 @@ func TestTickExportFileTruncated(t *testing.T) {
 				t.Errorf("the notifier got %d messages, want none", n)
 			}
 		})
+	}
+}
+
+// TestTickExportFileWrittenInPlace rewrites the mapped export file in
+// place, same size and new amounts, while the tick stores and compares
+// it. No read faults, so the tick must notice the new modification
+// time, fail, send nothing and keep the head.
+func TestTickExportFileWrittenInPlace(t *testing.T) {
+	path := t.TempDir() + "/export.json"
+	store := &truncatingStore{MemoryStore: snapshot.NewMemoryStore(), path: path}
+	rec := &recorder{}
+	mon, err := clariwatch.NewMonitor(clariwatch.Config{
+		Source:     &clariwatch.FileSource{Path: path, Period: "2026_Q4"},
+		Store:      store,
+		Notifier:   rec,
+		ForecastID: "net_bookings",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, ownersJSON("2026_Q4", 20_000, "100"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	first, err := mon.Tick(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, ownersJSON("2026_Q4", 20_000, "1000"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	makeOld(t, path)
+	store.mu.Lock()
+	store.calls, store.at = 0, 2
+	store.action = func(path string) error {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		// Same size, so that no read faults: only the amounts change.
+		_, err = f.WriteAt(ownersJSON("2026_Q4", 20_000, "2000"), 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}
+	store.mu.Unlock()
+
+	_, err = mon.Tick(t.Context())
+	if store.err != nil {
+		t.Fatal(store.err)
+	}
+	if err == nil || !strings.Contains(err.Error(), "written during the tick") {
+		t.Fatalf("Tick error = %v, want one that says the file was written during the tick", err)
+	}
+	var fileErr *clari.FileError
+	if !errors.As(err, &fileErr) || fileErr.Path != path {
+		t.Errorf("Tick error = %v, want a *clari.FileError for %s", err, path)
+	}
+	head, err := store.MemoryStore.Head(t.Context(), first.Stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head.ID != first.SnapshotID {
+		t.Errorf("head = %s, want %s, the first export's", head.ID, first.SnapshotID)
+	}
+	if n := rec.count(); n != 0 {
+		t.Errorf("the notifier got %d messages, want none", n)
+	}
+}
+
+// TestTickNewExportFileIsRead checks that a tick reads a file modified
+// just before it instead of mapping it, so that a write in place during
+// the tick changes nothing that the tick uses.
+func TestTickNewExportFileIsRead(t *testing.T) {
+	path := t.TempDir() + "/export.json"
+	store := &truncatingStore{MemoryStore: snapshot.NewMemoryStore(), path: path, at: 1}
+	mon, err := clariwatch.NewMonitor(clariwatch.Config{
+		Source:     &clariwatch.FileSource{Path: path, Period: "2026_Q4"},
+		Store:      store,
+		ForecastID: "net_bookings",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, ownersJSON("2026_Q4", 20_000, "100"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The first call of Head truncates the file, before the scan: a
+	// mapped file would fault, a copy does not.
+	if _, err := mon.Tick(t.Context()); err != nil {
+		t.Fatalf("Tick of a new file truncated during the tick: %v, want success from the copy", err)
 	}
 }

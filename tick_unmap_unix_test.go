@@ -190,6 +190,7 @@ func (s *unmapSetup) tick(t *testing.T, body []byte) (*clariwatch.Result, error)
 	if err := os.WriteFile(s.path, body, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	makeOld(t, s.path)
 	res, err := s.mon.Tick(t.Context())
 	before := cloneOutput(readTickOutput(t, res, err, s.rec, s.logs))
 
