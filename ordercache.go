@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/clariwatch/clariwatch/clari"
 	"github.com/clariwatch/clariwatch/snapshot"
@@ -43,18 +45,18 @@ func orderFileName(sha256 string) string {
 	return orderPrefix + sha256 + orderSuffix
 }
 
-// loadOrder returns the cached row order of the export of stream k whose
-// SHA-256 is sha256, or nil when there is none or it is damaged.
-func (m *Monitor) loadOrder(ctx context.Context, k snapshot.Key, sha256 string) []uint32 {
-	name := orderFileName(sha256)
-	if m.cfg.CacheDir == "" || name == "" {
+// loadOrder returns the cached row order of head, the head snapshot of
+// stream k, or nil when there is none or it is damaged.
+func (m *Monitor) loadOrder(ctx context.Context, k snapshot.Key, head snapshot.Meta) []uint32 {
+	name := orderFileName(head.SHA256)
+	if m.cfg.CacheDir == "" || name == "" || head.RowCount <= 0 {
 		return nil
 	}
 	path := filepath.Join(m.orderCacheDir(k), name)
-	b, err := os.ReadFile(path)
+	b, err := readOrderFile(path, int64(orderHeaderSize)+4*int64(head.RowCount))
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
-			m.log.WarnContext(ctx, "read cached row order failed", "stream", k.String(), "err", err)
+			m.log.WarnContext(ctx, "cached row order ignored", "stream", k.String(), "path", path, "err", err)
 		}
 		return nil
 	}
@@ -64,6 +66,31 @@ func (m *Monitor) loadOrder(ctx context.Context, k snapshot.Key, sha256 string) 
 		return nil
 	}
 	return order
+}
+
+// readOrderFile reads the order file at path, which must be a regular
+// file of size bytes. It opens the file without blocking and reads at
+// most size bytes, so that a FIFO or a device in the cache can neither
+// stall the tick, which holds the stream's lock, nor fill its memory.
+func readOrderFile(path string, size int64) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() || fi.Size() != size {
+		return nil, fmt.Errorf("want a regular file of %d bytes for the head's rows, found %s of %d bytes",
+			size, fi.Mode().Type(), fi.Size())
+	}
+	b := make([]byte, size)
+	if _, err := io.ReadFull(f, b); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // decodeOrder decodes the contents of an order file.

@@ -119,7 +119,7 @@ func TestOrderCacheUsedForHead(t *testing.T) {
 		t.Fatalf("order files after the baseline = %v, want one", files)
 	}
 	res := s.tick(t, second)
-	if !strings.Contains(s.logs.String(), "used=true") {
+	if !strings.Contains(s.logs.String(), "cached row order of the head used") {
 		t.Errorf("the second tick did not use the cached order; logs:\n%s", s.logs)
 	}
 	want := changesWithoutCache(t, first, second)
@@ -170,7 +170,7 @@ func TestOrderCacheDamaged(t *testing.T) {
 			if err := os.WriteFile(path, b, 0o600); err != nil {
 				t.Fatal(err)
 			}
-		}, "used=false"},
+		}, "does not fit the head"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

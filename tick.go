@@ -380,16 +380,21 @@ func (t *tick) diffHead(ctx context.Context, head snapshot.Meta, early *earlyHea
 // the strings.
 func (t *tick) compareHead(ctx context.Context, k snapshot.Key, head snapshot.Meta) *headDiff {
 	d := &headDiff{}
-	order := t.m.loadOrder(ctx, k, head.SHA256)
+	order := t.m.loadOrder(ctx, k, head)
 	err := snapshot.View(ctx, t.m.cfg.Store, head.ID, func(_ snapshot.Meta, body []byte) error {
 		previous, inCachedOrder, err := headTable(ctx, k.TimePeriod, body, order)
 		if err != nil {
 			d.err = fmt.Errorf("clariwatch: decode head %s of stream %s: %w", head.ID, k, err)
 			return nil
 		}
-		if order != nil {
-			t.log.DebugContext(ctx, "cached row order of the head", "stream", k.String(), "head_id", head.ID,
-				"used", inCachedOrder)
+		switch {
+		case inCachedOrder:
+			t.log.DebugContext(ctx, "cached row order of the head used", "stream", k.String(), "head_id", head.ID)
+		case order != nil:
+			// The file passed its CRC-32, so it was written for other
+			// rows, by hand or by a version with another order.
+			t.log.WarnContext(ctx, "cached row order ignored: it does not fit the head's rows",
+				"stream", k.String(), "head_id", head.ID)
 		}
 		select {
 		case <-t.curReady:

@@ -1,6 +1,7 @@
 package clari
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -144,8 +145,24 @@ func (o ReadOptions) ownerEntry(en *Entry, i int, info ownerInfo, topPeriod stri
 		en.TimePeriodID = o.Period
 	}
 	if en.TimePeriodID == "" {
-		return fmt.Errorf("clari: entries[%d] of a per-owner export has no period; add a \"period\" key or set ReadOptions.Period", i)
+		return &noPeriodError{entry: i}
 	}
 	en.FieldID = OwnerFieldID
 	return nil
 }
+
+// ErrNoPeriod is matched with [errors.Is] by the error for an entry of a
+// per-owner export that names no period, in a file that names none
+// either, when ReadOptions.Period is empty.
+var ErrNoPeriod = errors.New("clari: per-owner export names no period")
+
+// noPeriodError is the error for entry, which has no period.
+type noPeriodError struct {
+	entry int
+}
+
+func (e *noPeriodError) Error() string {
+	return fmt.Sprintf("clari: entries[%d] of a per-owner export has no period; add a \"period\" key or set ReadOptions.Period", e.entry)
+}
+
+func (e *noPeriodError) Is(target error) bool { return target == ErrNoPeriod }

@@ -91,6 +91,9 @@ func TestReadOwnerErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), path) {
 				t.Errorf("error %q lacks %q or the path", err, tt.want)
 			}
+			if got, want := errors.Is(err, ErrNoPeriod), tt.name == "no period"; got != want {
+				t.Errorf("errors.Is(%v, ErrNoPeriod) = %t, want %t", err, got, want)
+			}
 		})
 	}
 }

@@ -123,11 +123,14 @@ func (s *idSorter) sortRuns(items []ownerItem, offset int) bool {
 	}
 	long := longRuns(items)
 	mid := splitShortRuns(items, long)
+	// The depth is read here, because the calling goroutine's sorts
+	// change s.depth while the new goroutine starts its own idSorter.
+	depth := s.depth
 	ok := inHalves(len(items), mid, func(lo, hi int) bool {
 		if lo == 0 {
 			// inHalves calls f(0, mid) on a new goroutine, so that call
 			// needs an idSorter of its own.
-			other := idSorter{rs: s.rs, depth: s.depth}
+			other := idSorter{rs: s.rs, depth: depth}
 			return other.sortShortRuns(items[lo:hi], offset, parallelSize)
 		}
 		return s.sortShortRuns(items[lo:hi], offset, parallelSize)

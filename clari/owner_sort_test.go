@@ -401,3 +401,29 @@ func FuzzSortByID(f *testing.F) {
 		checkSortByID(t, ids)
 	})
 }
+
+// TestSortByIDParallelRuns sorts 80,000 ids that share their first eight
+// bytes in runs of 100, so that both goroutines of sortRuns radix-sort
+// runs while the calling one nests deeper. Under -race it checks that
+// the new goroutine does not read the caller's idSorter.
+func TestSortByIDParallelRuns(t *testing.T) {
+	const n = 80_000
+	var b bytes.Buffer
+	b.WriteString(`{"period":"P","entries":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"ownerEmail":"rep%07d@example.com","forecastAmount":1}`, (i*7919)%n)
+	}
+	b.WriteString("]}")
+	table, ok := (ReadOptions{}).ReadOwnerTable(b.Bytes())
+	if !ok {
+		t.Fatal("ReadOwnerTable did not take the export")
+	}
+	for i := 1; i < table.Len(); i++ {
+		if prev, cur := table.Row(i-1).OwnerID, table.Row(i).OwnerID; prev >= cur {
+			t.Fatalf("row %d has owner %q after %q, want ascending owners", i, cur, prev)
+		}
+	}
+}

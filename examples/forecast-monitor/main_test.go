@@ -92,6 +92,7 @@ func TestExitCodes(t *testing.T) {
 		{"webhook without secret", []string{"WEBHOOK_URL=http://127.0.0.1:1/hook"}, []string{"-export-file", testdata("export-1.json")}, 2, "WEBHOOK_SECRET"},
 		{"unreadable file", nil, []string{"-export-file", filepath.Join(dir, "missing.json"), "-store", store}, 1, "missing.json"},
 		{"invalid export", nil, []string{"-export-file", bad, "-store", store}, 1, "bad.json"},
+		{"per-owner file without period", nil, []string{"-export-file", testdata("owners-1.json"), "-store", store}, 1, "pass -period"},
 		{"good file", nil, []string{"-export-file", testdata("export-1.json"), "-store", store}, 0, ""},
 	}
 	for _, tt := range tests {

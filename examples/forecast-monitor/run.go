@@ -163,6 +163,9 @@ func tickOnce(ctx context.Context, mon *clariwatch.Monitor, format string, stdou
 	if errors.Is(err, clariwatch.ErrSuspiciousExport) {
 		return fmt.Errorf("%w (-max-missing sets the limit)", err)
 	}
+	if errors.Is(err, clari.ErrNoPeriod) {
+		return fmt.Errorf("%w (at the command line, pass -period, such as -period 2026_Q4)", err)
+	}
 	if err != nil {
 		return err
 	}
