@@ -91,7 +91,7 @@ func (s *ClariSource) Fetch(ctx context.Context, req FetchRequest) (*Fetched, er
 // FileSource reads an export from a file, in Clari's export shape or in
 // the per-owner shape that [clari.ReadOptions.Read] accepts.
 //
-// On Unix systems a Monitor maps a regular file into memory for a tick
+// On Linux and macOS a Monitor maps a regular file into memory for a tick
 // instead of copying it, unless the file was modified in the last two
 // seconds. A file that is written or shrinks during the tick then fails
 // the tick with an error, and the tick sends nothing and keeps the head.
@@ -131,7 +131,7 @@ func (s *FileSource) Fetch(ctx context.Context, req FetchRequest) (*Fetched, err
 // common form that clari.ReadOptions.ReadOwnerTable takes straight to a
 // table, and builds no full Export for it. Other files go through Fetch.
 //
-// On Unix systems the body of the returned Fetched may map the file,
+// On Linux and macOS the body of the returned Fetched may map the file,
 // until Fetched.mapped is closed. A file truncated while the tick reads it
 // then fails the tick with an error that wraps a *fault.Error.
 func (s *FileSource) fetchRows(ctx context.Context, req FetchRequest, onBody func([]byte)) (*Fetched, error) {

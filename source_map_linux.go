@@ -7,4 +7,6 @@ import "syscall"
 const mapFlags = syscall.MAP_SHARED | syscall.MAP_POPULATE
 
 // changeTime returns the change time of st in nanoseconds since 1970.
-func changeTime(st *syscall.Stat_t) int64 { return st.Ctim.Nano() }
+// A write updates it even when the writer then sets the modification
+// time back, as rsync --inplace does.
+func changeTime(st *syscall.Stat_t) (int64, bool) { return st.Ctim.Nano(), true }

@@ -27,20 +27,24 @@ type mappedFile struct {
 }
 
 // fileStamp is what a write to a file changes: its size, modification
-// time and, where the system reports it, its change time.
+// time and change time, and its device and inode.
 type fileStamp struct {
 	size          int64
 	mtime, ctime  int64 // nanoseconds since 1970
 	device, inode uint64
 }
 
-func stampOf(fi os.FileInfo) fileStamp {
+// stampOf returns the stamp of fi, and false when the system does not
+// give its change time.
+func stampOf(fi os.FileInfo) (fileStamp, bool) {
 	s := fileStamp{size: fi.Size(), mtime: fi.ModTime().UnixNano()}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		s.ctime = changeTime(st)
-		s.device, s.inode = uint64(st.Dev), uint64(st.Ino)
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return s, false
 	}
-	return s
+	s.device, s.inode = uint64(st.Dev), uint64(st.Ino)
+	s.ctime, ok = changeTime(st)
+	return s, ok
 }
 
 // mapFile maps the first size bytes of the regular file f, whose stat is
@@ -51,18 +55,26 @@ func mapFile(f *os.File, fi os.FileInfo, size int64, now time.Time) *mappedFile 
 	if size <= 0 || size > math.MaxInt || !fi.Mode().IsRegular() || now.Sub(fi.ModTime()) < mapMinAge {
 		return nil
 	}
+	stamp, ok := stampOf(fi)
+	if !ok {
+		return nil
+	}
 	body, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, mapFlags)
 	if err != nil {
 		return nil
 	}
-	return &mappedFile{f: f, body: body, stamp: stampOf(fi)}
+	return &mappedFile{f: f, body: body, stamp: stamp}
 }
 
 // changed reports whether the file was written or its metadata changed
 // since it was mapped. It also returns true when fstat fails.
 func (m *mappedFile) changed() bool {
 	fi, err := m.f.Stat()
-	return err != nil || stampOf(fi) != m.stamp
+	if err != nil {
+		return true
+	}
+	stamp, _ := stampOf(fi)
+	return stamp != m.stamp
 }
 
 // close removes the mapping and closes the file. Nothing may read the

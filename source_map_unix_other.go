@@ -1,4 +1,4 @@
-//go:build unix && !linux
+//go:build unix && !linux && !darwin
 
 package clariwatch
 
@@ -7,7 +7,7 @@ import "syscall"
 // mapFlags are the mmap flags of an export file.
 const mapFlags = syscall.MAP_SHARED
 
-// changeTime returns 0: the name of the change time in syscall.Stat_t
-// differs between these systems, so mappedFile.changed compares the size,
-// the modification time and the inode only.
-func changeTime(*syscall.Stat_t) int64 { return 0 }
+// changeTime reports false: the change time is not read on this system,
+// so a write that sets the modification time back could go unnoticed,
+// and mapFile reads the file instead of mapping it.
+func changeTime(*syscall.Stat_t) (int64, bool) { return 0, false }
