@@ -135,7 +135,9 @@ func run(ctx context.Context, dir, storeDir, file, period, cpuProfile string) er
 		Notifier:   &timedNotifier{t: tm},
 		ForecastID: stream.ForecastID,
 		Period:     period,
-		Logger:     tm.logger(),
+		// As in forecast-monitor, which keeps its cache beside the store.
+		CacheDir: filepath.Join(storeDir, "cache"),
+		Logger:   tm.logger(),
 	})
 	if err != nil {
 		return err
