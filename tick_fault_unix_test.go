@@ -55,6 +55,86 @@ func (s *truncatingStore) Head(ctx context.Context, k snapshot.Key) (snapshot.Me
 	return s.MemoryStore.Head(ctx, k)
 }
 
+// faultSetup is a monitor whose store changes the export file on one
+// call of Head, after a baseline tick on a first export.
+type faultSetup struct {
+	path  string
+	store *truncatingStore
+	rec   *recorder
+	mon   *clariwatch.Monitor
+	first *clariwatch.Result
+}
+
+func newFaultSetup(t *testing.T) *faultSetup {
+	t.Helper()
+	s := &faultSetup{path: t.TempDir() + "/export.json", rec: &recorder{}}
+	s.store = &truncatingStore{MemoryStore: snapshot.NewMemoryStore(), path: s.path}
+	var err error
+	s.mon, err = clariwatch.NewMonitor(clariwatch.Config{
+		Source:     &clariwatch.FileSource{Path: s.path, Period: "2026_Q4"},
+		Store:      s.store,
+		Notifier:   s.rec,
+		ForecastID: "net_bookings",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s.path, ownersJSON("2026_Q4", 20_000, "100"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if s.first, err = s.mon.Tick(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	// The second export differs in every amount, so that the tick
+	// compares the rows and sends alerts unless it fails. Its size
+	// differs too, so the tick stores it while it compares.
+	if err := os.WriteFile(s.path, ownersJSON("2026_Q4", 20_000, "1000"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	makeOld(t, s.path)
+	return s
+}
+
+// tickChangingAt runs a tick whose call number at of Head runs action,
+// or truncates the file when action is nil.
+func (s *faultSetup) tickChangingAt(t *testing.T, at int, action func(path string) error) error {
+	t.Helper()
+	s.store.mu.Lock()
+	s.store.calls, s.store.at, s.store.action = 0, at, action
+	s.store.mu.Unlock()
+	_, err := s.mon.Tick(t.Context())
+	if s.store.err != nil {
+		t.Fatal(s.store.err)
+	}
+	if s.store.calls < at {
+		t.Fatalf("the tick called Head %d times; the test changes the file at call %d", s.store.calls, at)
+	}
+	return err
+}
+
+// checkFailedTick checks that err names the export file and that the
+// tick kept the head and sent nothing.
+func (s *faultSetup) checkFailedTick(t *testing.T, err error) {
+	t.Helper()
+	var fileErr *clari.FileError
+	if !errors.As(err, &fileErr) || fileErr.Path != s.path {
+		t.Errorf("Tick error = %v, want a *clari.FileError for %s", err, s.path)
+	}
+	if err != nil && !strings.Contains(err.Error(), "rename it into place") {
+		t.Errorf("Tick error = %q, want advice on writing exports", err)
+	}
+	head, herr := s.store.MemoryStore.Head(t.Context(), s.first.Stream)
+	if herr != nil {
+		t.Fatal(herr)
+	}
+	if head.ID != s.first.SnapshotID {
+		t.Errorf("head = %s, want %s, the first export's", head.ID, s.first.SnapshotID)
+	}
+	if n := s.rec.count(); n != 0 {
+		t.Errorf("the notifier got %d messages, want none", n)
+	}
+}
+
 // TestTickExportFileTruncated shrinks the export file while a tick reads
 // it: before the tick scans it, and after the tick converted it, while
 // the snapshot is stored and compared. The tick must fail with an error
@@ -72,65 +152,13 @@ func TestTickExportFileTruncated(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := t.TempDir() + "/export.json"
-			store := &truncatingStore{MemoryStore: snapshot.NewMemoryStore(), path: path}
-			rec := &recorder{}
-			mon, err := clariwatch.NewMonitor(clariwatch.Config{
-				Source:     &clariwatch.FileSource{Path: path, Period: "2026_Q4"},
-				Store:      store,
-				Notifier:   rec,
-				ForecastID: "net_bookings",
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, ownersJSON("2026_Q4", 20_000, "100"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			first, err := mon.Tick(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-
-			// The second export differs in every amount, so that the tick
-			// compares the rows and sends alerts unless it fails. Its size
-			// differs too, so the tick stores it while it compares.
-			if err := os.WriteFile(path, ownersJSON("2026_Q4", 20_000, "1000"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			makeOld(t, path)
-			store.mu.Lock()
-			store.calls, store.at = 0, tt.head
-			store.mu.Unlock()
-			_, err = mon.Tick(t.Context())
-
-			if store.err != nil {
-				t.Fatal(store.err)
-			}
-			if store.calls < tt.head {
-				t.Fatalf("the tick called Head %d times; the test truncates at call %d", store.calls, tt.head)
-			}
+			s := newFaultSetup(t)
+			err := s.tickChangingAt(t, tt.head, nil)
 			var ferr *fault.Error
 			if !errors.As(err, &ferr) {
 				t.Fatalf("Tick error = %v, want one that wraps a *fault.Error", err)
 			}
-			var fileErr *clari.FileError
-			if !errors.As(err, &fileErr) || fileErr.Path != path {
-				t.Errorf("Tick error = %v, want a *clari.FileError for %s", err, path)
-			}
-			if !strings.Contains(err.Error(), "rename it into place") {
-				t.Errorf("Tick error = %q, want advice on writing exports", err)
-			}
-			head, herr := store.MemoryStore.Head(t.Context(), first.Stream)
-			if herr != nil {
-				t.Fatal(herr)
-			}
-			if head.ID != first.SnapshotID {
-				t.Errorf("head = %s, want %s, the first export's", head.ID, first.SnapshotID)
-			}
-			if n := rec.count(); n != 0 {
-				t.Errorf("the notifier got %d messages, want none", n)
-			}
+			s.checkFailedTick(t, err)
 		})
 	}
 }
@@ -140,32 +168,8 @@ func TestTickExportFileTruncated(t *testing.T) {
 // it. No read faults, so the tick must notice the new modification
 // time, fail, send nothing and keep the head.
 func TestTickExportFileWrittenInPlace(t *testing.T) {
-	path := t.TempDir() + "/export.json"
-	store := &truncatingStore{MemoryStore: snapshot.NewMemoryStore(), path: path}
-	rec := &recorder{}
-	mon, err := clariwatch.NewMonitor(clariwatch.Config{
-		Source:     &clariwatch.FileSource{Path: path, Period: "2026_Q4"},
-		Store:      store,
-		Notifier:   rec,
-		ForecastID: "net_bookings",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, ownersJSON("2026_Q4", 20_000, "100"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	first, err := mon.Tick(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, ownersJSON("2026_Q4", 20_000, "1000"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	makeOld(t, path)
-	store.mu.Lock()
-	store.calls, store.at = 0, 2
-	store.action = func(path string) error {
+	s := newFaultSetup(t)
+	err := s.tickChangingAt(t, 2, func(path string) error {
 		f, err := os.OpenFile(path, os.O_WRONLY, 0)
 		if err != nil {
 			return err
@@ -176,30 +180,11 @@ func TestTickExportFileWrittenInPlace(t *testing.T) {
 			err = cerr
 		}
 		return err
-	}
-	store.mu.Unlock()
-
-	_, err = mon.Tick(t.Context())
-	if store.err != nil {
-		t.Fatal(store.err)
-	}
+	})
 	if err == nil || !strings.Contains(err.Error(), "written during the tick") {
 		t.Fatalf("Tick error = %v, want one that says the file was written during the tick", err)
 	}
-	var fileErr *clari.FileError
-	if !errors.As(err, &fileErr) || fileErr.Path != path {
-		t.Errorf("Tick error = %v, want a *clari.FileError for %s", err, path)
-	}
-	head, err := store.MemoryStore.Head(t.Context(), first.Stream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if head.ID != first.SnapshotID {
-		t.Errorf("head = %s, want %s, the first export's", head.ID, first.SnapshotID)
-	}
-	if n := rec.count(); n != 0 {
-		t.Errorf("the notifier got %d messages, want none", n)
-	}
+	s.checkFailedTick(t, err)
 }
 
 // TestTickNewExportFileIsRead checks that a tick reads a file modified
