@@ -25,7 +25,9 @@ const DefaultMaxMissingOwners = 0.5
 type Config struct {
 	// Source produces the exports.
 	Source Source
-	// Store keeps the snapshots and each stream's head.
+	// Store keeps the snapshots and each stream's head. The reader that
+	// Put gets may read a mapped export file, so Put must not read it
+	// after it returns.
 	Store snapshot.Store
 	// Locker serialises the ticks of one stream. Nil means the Store when
 	// it implements Locker (as *snapshot.FileStore does, across
@@ -67,7 +69,9 @@ type Config struct {
 	// the newest snapshot of each stream. The monitor checks the data
 	// before it uses it and ignores a cache that is missing, damaged or
 	// from another version, so the directory may be deleted at any time.
-	// Empty means no cache.
+	// Give each store a directory of its own: a tick removes the order
+	// files of its stream that are not its store's head or newest
+	// snapshot. Empty means no cache.
 	CacheDir string
 	// Logger receives one record per step. Nil logs nothing.
 	Logger *slog.Logger

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/clariwatch/clariwatch/clari"
 	"github.com/clariwatch/clariwatch/snapshot"
@@ -73,7 +72,7 @@ func (m *Monitor) loadOrder(ctx context.Context, k snapshot.Key, head snapshot.M
 // most size bytes, so that a FIFO or a device in the cache can neither
 // stall the tick, which holds the stream's lock, nor fill its memory.
 func readOrderFile(path string, size int64) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|nonBlocking, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-//go:build unix
+//go:build linux || darwin || freebsd || netbsd || openbsd
 
 package clariwatch_test
 
@@ -35,14 +35,6 @@ func orderFileBytes(n uint32, order []uint32) []byte {
 	b = binary.LittleEndian.AppendUint32(b, n)
 	b = binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(data))
 	return append(b, data...)
-}
-
-// writeTestFile writes b to path and fails the test on error.
-func writeTestFile(t *testing.T, path string, b []byte) {
-	t.Helper()
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestOrderCacheHostileFiles replaces the head's order file by files

@@ -260,3 +260,11 @@ func TestOrderCacheUnwritable(t *testing.T) {
 			res.Advanced, len(res.Report.Changes))
 	}
 }
+
+// writeTestFile writes b to path and fails the test on error.
+func writeTestFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sync"
 
 	"github.com/clariwatch/clariwatch/diff"
 	"github.com/clariwatch/clariwatch/notify"
@@ -95,8 +96,8 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 // WriteJSON writes the JSON form of r, the bytes that MarshalJSON
 // returns, to w in parts of about 1 MB. It encodes the next part while w
 // takes the last one, so a large report costs about the slower of the
-// two instead of their sum. It never holds the whole output in memory,
-// and it writes nothing when r cannot be encoded.
+// two instead of their sum. It holds at most two parts of the changes at
+// a time, and it writes nothing when r cannot be encoded.
 func (r *Result) WriteJSON(w io.Writer) error {
 	p, err := r.jsonParts()
 	if err != nil {
@@ -188,7 +189,10 @@ func writeChanges(w io.Writer, changes []diff.Change) error {
 	free <- nil
 	free <- nil
 	stop := make(chan struct{})
+	var encoder sync.WaitGroup
+	encoder.Add(1)
 	go func() {
+		defer encoder.Done()
 		defer close(parts)
 		for start := 0; start < len(changes); start += changesPerPart {
 			var b []byte
@@ -209,12 +213,13 @@ func writeChanges(w io.Writer, changes []diff.Change) error {
 			}
 		}
 	}()
-	// The encoder stops and ends on every return, also when w fails or
-	// panics.
+	// The encoder stops and has ended on every return, also when w fails
+	// or panics.
 	defer func() {
 		close(stop)
 		for range parts {
 		}
+		encoder.Wait()
 	}()
 	for b := range parts {
 		if err := writeAll(w, b); err != nil {

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/clariwatch/clariwatch/clari"
@@ -92,11 +92,14 @@ func (s *ClariSource) Fetch(ctx context.Context, req FetchRequest) (*Fetched, er
 // the per-owner shape that [clari.ReadOptions.Read] accepts.
 //
 // On Linux and macOS a Monitor maps a regular file into memory for a tick
-// instead of copying it, unless the file was modified in the last two
-// seconds. A file that is written or shrinks during the tick then fails
-// the tick with an error, and the tick sends nothing and keeps the head.
-// Write each export to a new file and rename it over Path: a running
-// tick keeps reading the file it opened.
+// instead of copying it, unless the file was modified or changed in the
+// last two seconds. The tick checks the file's size and times once it has
+// used the file, and reads a recently changed file that it copied a
+// second time to compare. When it finds that the file was written during
+// the tick, the tick fails with an error, sends nothing and keeps the
+// head. Write each export to a new file and rename it over Path: a
+// running tick keeps reading the file it opened. A FIFO that no process
+// has open for writing fails the tick at once.
 type FileSource struct {
 	// Path is the file to read on every Fetch.
 	Path string
@@ -216,8 +219,12 @@ func openExportFile(path string) (*os.File, error) {
 	if fi.Mode().IsRegular() || fi.IsDir() {
 		return os.Open(path)
 	}
-	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	return os.OpenFile(path, os.O_RDONLY|nonBlocking, 0)
 }
+
+// maxFileLimit bounds FileSource.MaxSize. load reads up to one byte past
+// the limit to detect a larger file, and that count must not overflow.
+const maxFileLimit = math.MaxInt - 1
 
 // load returns at most MaxSize bytes of the file. With mapped set, it
 // maps a regular file read-only where the system supports that and the
@@ -228,13 +235,18 @@ func (s *FileSource) load(ctx context.Context, mapped bool) (body []byte, m *map
 	if limit <= 0 {
 		limit = clari.DefaultMaxDownloadSize
 	}
+	limit = min(limit, maxFileLimit)
 	f, err := openExportFile(s.Path)
 	if err != nil {
 		return nil, nil, err
 	}
-	size := int64(0)
 	fi, err := f.Stat()
-	if err == nil && fi.Mode().IsRegular() {
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	size := int64(0)
+	if fi.Mode().IsRegular() {
 		size = min(fi.Size(), limit+1)
 	}
 	if size <= limit && mapped {
@@ -244,7 +256,7 @@ func (s *FileSource) load(ctx context.Context, mapped bool) (body []byte, m *map
 	}
 	defer f.Close()
 	// A pipe or device, opened without blocking, takes a read deadline,
-	// so that a tick stops waiting for it once ctx is done.
+	// so that on Unix systems a tick stops waiting for it once ctx is done.
 	stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
 	if size <= limit {
@@ -256,7 +268,61 @@ func (s *FileSource) load(ctx context.Context, mapped bool) (body []byte, m *map
 	if size > limit || int64(len(body)) > limit {
 		return nil, nil, fmt.Errorf("%w: the file has more than %d bytes; raise FileSource.MaxSize if it is a real export", clari.ErrTooLarge, limit)
 	}
+	if fi.Mode()&os.ModeNamedPipe != 0 && len(body) == 0 {
+		return nil, nil, errors.New("read 0 bytes from the FIFO: no process had it open for writing; start the writer first")
+	}
+	if fi.Mode().IsRegular() {
+		if err := checkCopy(f, fi, body, time.Now()); err != nil {
+			return nil, nil, err
+		}
+	}
 	return body, nil, nil
+}
+
+// mapMinAge is the minimum age of an export file's modification and
+// change times for a tick to map it. A newer file may still be in the
+// middle of a write. A second write within the same tick of the file
+// system's clock as the first can leave both times unchanged, so
+// mappedFile.changed could miss it. A newer file is read into memory.
+// Tests of the mapped path lower it, because they cannot set a change
+// time back.
+var mapMinAge = 2 * time.Second
+
+// errWrittenWhileRead is the error for an export file that was written
+// while it was read.
+var errWrittenWhileRead = errors.New("the file was written while it was read; " +
+	"write each export to a new file and rename it into place")
+
+// checkCopy returns an error when the regular file f, whose stat before
+// the read was before, was written while body was read from it. A copy
+// is what the tick uses, so only a write during the copy matters: it may
+// have torn the export. A second write within one tick of the file
+// system's clock can keep every time of the file, so when the file
+// changed less than mapMinAge before now, checkCopy reads it again and
+// compares.
+func checkCopy(f *os.File, before os.FileInfo, body []byte, now time.Time) error {
+	after, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	stamp := stampOf(after)
+	if written(stampOf(before), stamp) {
+		return errWrittenWhileRead
+	}
+	recent := now.Sub(after.ModTime()) < mapMinAge ||
+		!stamp.ctimeKnown || now.Sub(time.Unix(0, stamp.ctime)) < mapMinAge
+	if !recent {
+		return nil
+	}
+	again := make([]byte, len(body)+1)
+	n, err := f.ReadAt(again, 0)
+	if err != nil && err != io.EOF {
+		return err
+	}
+	if !bytes.Equal(again[:n], body) {
+		return errWrittenWhileRead
+	}
+	return nil
 }
 
 // readAll reads r to its end into a buffer of size bytes and a few more
@@ -264,7 +330,9 @@ func (s *FileSource) load(ctx context.Context, mapped bool) (body []byte, m *map
 // grows the buffer to at most limit+1 bytes, enough to tell that the
 // input is larger than limit, and stops with ctx's error once ctx is done.
 func readAll(ctx context.Context, r io.Reader, size, limit int64) ([]byte, error) {
-	b := make([]byte, 0, min(size+512, limit+1))
+	// size and limit are at most maxFileLimit+1, so min(size, limit) + 512
+	// cannot overflow; min keeps it at most limit + 1.
+	b := make([]byte, 0, min(min(size, limit)+512, limit+1))
 	for {
 		if err := ctx.Err(); err != nil {
 			return b, err

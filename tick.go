@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 
 	"github.com/clariwatch/clariwatch/clari"
@@ -101,6 +102,33 @@ func (t *tick) checkExportFile() error {
 	}
 	return t.exportFileError(errors.New("the file was written during the tick, so its snapshot and comparison " +
 		"may differ; write each export to a new file and rename it into place"))
+}
+
+// mappedReader reads a mapped export for Store.Put. A store may read
+// its input on a goroutine of its own, which the tick's fault guards do
+// not cover, so each Read copies under its own guard and returns a fault
+// as its error.
+type mappedReader struct {
+	body []byte
+	off  int
+	// wrap turns a fault into the tick's error for the export file.
+	wrap func(error) error
+}
+
+func (r *mappedReader) Read(p []byte) (int, error) {
+	if r.off >= len(r.body) {
+		return 0, io.EOF
+	}
+	var n int
+	err := fault.Guard(func() error {
+		n = copy(p, r.body[r.off:])
+		return nil
+	}, r.body)
+	if err != nil {
+		return 0, r.wrap(changedFileError(err))
+	}
+	r.off += n
+	return n, nil
 }
 
 // exportFileError wraps err, about the export file, with its path.
@@ -301,7 +329,11 @@ func (t *tick) store(ctx context.Context) error {
 		RowCount:    t.cur.Len(),
 		ParentID:    t.res.HeadID,
 	}
-	snap, err := cfg.Store.Put(ctx, meta, bytes.NewReader(body))
+	var r io.Reader = bytes.NewReader(body)
+	if t.fetched.mapped != nil {
+		r = &mappedReader{body: body, wrap: t.exportFileError}
+	}
+	snap, err := cfg.Store.Put(ctx, meta, r)
 	if err != nil {
 		return fmt.Errorf("clariwatch: store snapshot of stream %s (job %q): %w", t.res.Stream, t.fetched.JobID, err)
 	}

@@ -3,8 +3,10 @@
 package clariwatch_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -17,8 +19,7 @@ import (
 	"github.com/clariwatch/clariwatch/snapshot"
 )
 
-// makeOld sets the modification time of path an hour back, so that a
-// tick maps the file instead of reading a file that may still be written.
+// makeOld sets the modification time of path an hour back.
 func makeOld(t *testing.T, path string) {
 	t.Helper()
 	old := time.Now().Add(-time.Hour)
@@ -26,6 +27,11 @@ func makeOld(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+// mapNewFiles makes the test's ticks map export files whatever their
+// age, because no call can set a change time back, and a test that needs
+// the mapped path cannot wait for the file to age.
+func mapNewFiles(t *testing.T) { clariwatch.SetMapMinAge(t, 0) }
 
 // truncatingStore is a MemoryStore that truncates a file to 0 bytes on
 // one call of Head, to shrink the export file in the middle of a tick.
@@ -92,6 +98,7 @@ func newFaultSetup(t *testing.T) *faultSetup {
 		t.Fatal(err)
 	}
 	makeOld(t, s.path)
+	mapNewFiles(t)
 	return s
 }
 
@@ -204,9 +211,100 @@ func TestTickNewExportFileIsRead(t *testing.T) {
 	if err := os.WriteFile(path, ownersJSON("2026_Q4", 20_000, "100"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A modification time in the future keeps the file new however long
+	// the test takes to reach the tick.
+	future := time.Now().Add(time.Hour)
+	if err := os.Chtimes(path, future, future); err != nil {
+		t.Fatal(err)
+	}
 	// The first call of Head truncates the file, before the scan: a
 	// mapped file would fault, a copy does not.
 	if _, err := mon.Tick(t.Context()); err != nil {
 		t.Fatalf("Tick of a new file truncated during the tick: %v, want success from the copy", err)
 	}
+}
+
+// TestTickExportFileRenamedOver renames a new export over the path while
+// the tick stores and compares the mapped file. Renaming changes the
+// change time of the mapped file but not its bytes, so the tick must
+// succeed with the export it opened.
+func TestTickExportFileRenamedOver(t *testing.T) {
+	s := newFaultSetup(t)
+	res, err := func() (*clariwatch.Result, error) {
+		s.store.mu.Lock()
+		s.store.calls, s.store.at = 0, 2
+		s.store.action = func(path string) error {
+			next := path + ".next"
+			if err := os.WriteFile(next, ownersJSON("2026_Q4", 20_000, "3000"), 0o600); err != nil {
+				return err
+			}
+			return os.Rename(next, path)
+		}
+		s.store.mu.Unlock()
+		return s.mon.Tick(t.Context())
+	}()
+	if s.store.err != nil {
+		t.Fatal(s.store.err)
+	}
+	if err != nil {
+		t.Fatalf("Tick with a new export renamed over the path: %v, want success", err)
+	}
+	if !res.Advanced {
+		t.Error("the tick did not advance the head")
+	}
+	for _, ch := range res.Report.Changes {
+		if ch.Current == nil || ch.Current.String() != "1000" {
+			t.Fatalf("change %+v, want current amounts of 1000 from the export the tick opened", ch)
+		}
+	}
+	if len(res.Report.Changes) == 0 {
+		t.Error("the tick reported no changes")
+	}
+}
+
+// goroutineStore is a MemoryStore that reads the body of Put on a
+// goroutine of its own, as a store that streams to a remote service
+// may.
+type goroutineStore struct {
+	*truncatingStore
+}
+
+func (s goroutineStore) Put(ctx context.Context, m snapshot.Meta, r io.Reader) (snapshot.Meta, error) {
+	type result struct {
+		body []byte
+		err  error
+	}
+	done := make(chan result)
+	go func() {
+		b, err := io.ReadAll(r)
+		done <- result{b, err}
+	}()
+	res := <-done
+	if res.err != nil {
+		return snapshot.Meta{}, res.err
+	}
+	return s.truncatingStore.Put(ctx, m, bytes.NewReader(res.body))
+}
+
+// TestTickStoreReadsOnOwnGoroutine truncates the mapped export file
+// before a store that reads it on its own goroutine stores it. The fault
+// of that goroutine must become the tick's error, not a crash.
+func TestTickStoreReadsOnOwnGoroutine(t *testing.T) {
+	s := newFaultSetup(t)
+	mon, err := clariwatch.NewMonitor(clariwatch.Config{
+		Source:     &clariwatch.FileSource{Path: s.path, Period: "2026_Q4"},
+		Store:      goroutineStore{s.store},
+		Notifier:   s.rec,
+		ForecastID: "net_bookings",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.mon = mon
+	err = s.tickChangingAt(t, 2, nil)
+	var ferr *fault.Error
+	if !errors.As(err, &ferr) {
+		t.Fatalf("Tick error = %v, want one that wraps a *fault.Error", err)
+	}
+	s.checkFailedTick(t, err)
 }

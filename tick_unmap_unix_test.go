@@ -191,6 +191,7 @@ func (s *unmapSetup) tick(t *testing.T, body []byte) (*clariwatch.Result, error)
 		t.Fatal(err)
 	}
 	makeOld(t, s.path)
+	mapNewFiles(t)
 	res, err := s.mon.Tick(t.Context())
 	before := cloneOutput(readTickOutput(t, res, err, s.rec, s.logs))
 

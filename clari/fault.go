@@ -8,9 +8,7 @@ import "runtime/debug"
 // crashes the program unless the goroutine set [debug.SetPanicOnFault].
 // The setting is per goroutine, so newFaultHandoff records the starting
 // goroutine's, run applies it on the helper and recovers a fault, and
-// raise panics with that fault on the starting goroutine. The module's
-// internal/fault package has the same type; clari keeps its own so that
-// it imports only diff from the module.
+// raise panics with that fault on the starting goroutine.
 type faultHandoff struct {
 	onFault bool
 	fault   any

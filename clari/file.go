@@ -151,9 +151,9 @@ func (o ReadOptions) ownerEntry(en *Entry, i int, info ownerInfo, topPeriod stri
 	return nil
 }
 
-// ErrNoPeriod is matched with [errors.Is] by the error for an entry of a
-// per-owner export that names no period, in a file that names none
-// either, when ReadOptions.Period is empty.
+// ErrNoPeriod is matched with [errors.Is] by the error that reading a
+// per-owner export returns for an entry with no period when neither the
+// file nor ReadOptions.Period names one.
 var ErrNoPeriod = errors.New("clari: per-owner export names no period")
 
 // noPeriodError is the error for entry, which has no period.

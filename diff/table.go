@@ -13,12 +13,15 @@ type Table interface {
 	Row(i int) Row
 }
 
-// RowFiller is a [Table] that can also write a row into memory of the
-// caller's. ComputeTables reads the rows of a RowFiller with FillRow,
-// which saves copying each row out of the result of Row.
+// RowFiller is a [Table] that can also set the fields of a Row that the
+// caller passes. ComputeTables reads nearly every row of a RowFiller with
+// FillRow instead of Row, which saves copying each row out of Row's
+// result. It still calls Row for the few rows that tell the periods of a
+// table.
 type RowFiller interface {
 	Table
-	// FillRow sets every field of *row to that of Row(i).
+	// FillRow sets every field of *row to that of Row(i). The strings it
+	// sets must stay valid as long as those of Row(i).
 	FillRow(i int, row *Row)
 }
 

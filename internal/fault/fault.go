@@ -4,8 +4,8 @@
 // truncated the file, raises SIGBUS, and so does a page that the kernel
 // cannot read from disk. A Go program crashes on either, unless the
 // goroutine asked the runtime, with [debug.SetPanicOnFault], to panic
-// instead. Guard requests that panic and recovers it, and Handoff carries
-// it from a helper goroutine back to the goroutine that started it.
+// instead. Guard requests that panic and recovers it. The setting is per
+// goroutine, so a goroutine that fn starts needs a guard of its own.
 package fault
 
 import (
@@ -36,7 +36,7 @@ type addrError interface {
 // outside regions: it panics again with the same value, so that an outer
 // Guard for another region, or the runtime, handles it.
 //
-// Goroutines that fn starts do not inherit the setting; see [Handoff].
+// Goroutines that fn starts do not inherit the setting.
 func Guard(fn func() error, regions ...[]byte) (err error) {
 	old := debug.SetPanicOnFault(true)
 	defer debug.SetPanicOnFault(old)
@@ -76,50 +76,4 @@ func contains(mem []byte, addr uintptr) bool {
 	}
 	start := uintptr(unsafe.Pointer(unsafe.SliceData(mem)))
 	return addr >= start && addr-start < uintptr(cap(mem))
-}
-
-// Handoff moves a fault from a helper goroutine to the goroutine that
-// started it. NewHandoff, called on the starting goroutine, records its
-// panic-on-fault setting. Run, on the helper, applies that setting and
-// recovers a fault, and Raise, on the starting goroutine after the helper
-// ended, panics again with it. When the starting goroutine did not ask
-// for panics, a fault on the helper crashes the program, as it would have
-// on the starting goroutine.
-type Handoff struct {
-	onFault bool
-	fault   any
-}
-
-// NewHandoff returns a Handoff with the current goroutine's setting.
-func NewHandoff() *Handoff {
-	on := debug.SetPanicOnFault(true)
-	debug.SetPanicOnFault(on)
-	return &Handoff{onFault: on}
-}
-
-// Run calls fn with the setting of the starting goroutine. Call it on the
-// helper goroutine, and only once.
-func (h *Handoff) Run(fn func()) {
-	if !h.onFault {
-		fn()
-		return
-	}
-	debug.SetPanicOnFault(true)
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(addrError); !ok {
-				panic(r)
-			}
-			h.fault = r
-		}
-	}()
-	fn()
-}
-
-// Raise panics with the fault that Run recovered, if any. Call it on the
-// starting goroutine once the helper has ended.
-func (h *Handoff) Raise() {
-	if h.fault != nil {
-		panic(h.fault)
-	}
 }
