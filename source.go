@@ -100,6 +100,10 @@ func (s *ClariSource) Fetch(ctx context.Context, req FetchRequest) (*Fetched, er
 // head. Write each export to a new file and rename it over Path: a
 // running tick keeps reading the file it opened. A FIFO that no process
 // has open for writing fails the tick at once.
+//
+// NOTE: a write through another process's shared writable mapping of the
+// file may change neither its size nor its times, so a tick that mapped
+// the file does not see it.
 type FileSource struct {
 	// Path is the file to read on every Fetch.
 	Path string
@@ -272,7 +276,7 @@ func (s *FileSource) load(ctx context.Context, mapped bool) (body []byte, m *map
 		return nil, nil, errors.New("read 0 bytes from the FIFO: no process had it open for writing; start the writer first")
 	}
 	if fi.Mode().IsRegular() {
-		if err := checkCopy(f, fi, body, time.Now()); err != nil {
+		if err := checkCopy(f, s.Path, fi, body, time.Now()); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -288,6 +292,20 @@ func (s *FileSource) load(ctx context.Context, mapped bool) (body []byte, m *map
 // time back.
 var mapMinAge = 2 * time.Second
 
+// writtenSince reports whether the open file whose stamp was before and
+// whose stat is now fi was written since. A new change time alone counts
+// as a write while path still names the file: renaming another file over
+// the path, or removing it, also changes the change time, but no writer
+// that opens the path reaches the file after that.
+func writtenSince(path string, before fileStamp, fi os.FileInfo) bool {
+	written, changed := compareStamps(before, stampOf(fi))
+	if written || !changed {
+		return written
+	}
+	named, err := os.Stat(path)
+	return err == nil && os.SameFile(named, fi)
+}
+
 // errWrittenWhileRead is the error for an export file that was written
 // while it was read.
 var errWrittenWhileRead = errors.New("the file was written while it was read; " +
@@ -300,13 +318,13 @@ var errWrittenWhileRead = errors.New("the file was written while it was read; " 
 // system's clock can keep every time of the file, so when the file
 // changed less than mapMinAge before now, checkCopy reads it again and
 // compares.
-func checkCopy(f *os.File, before os.FileInfo, body []byte, now time.Time) error {
+func checkCopy(f *os.File, path string, before os.FileInfo, body []byte, now time.Time) error {
 	after, err := f.Stat()
 	if err != nil {
 		return err
 	}
 	stamp := stampOf(after)
-	if written(stampOf(before), stamp) {
+	if writtenSince(path, stampOf(before), after) {
 		return errWrittenWhileRead
 	}
 	recent := now.Sub(after.ModTime()) < mapMinAge ||

@@ -15,6 +15,7 @@ import (
 // the bytes under the tick, so changed reports such a write.
 type mappedFile struct {
 	f     *os.File
+	path  string
 	body  []byte
 	stamp fileStamp
 }
@@ -36,14 +37,14 @@ func mapFile(f *os.File, fi os.FileInfo, size int64, now time.Time) *mappedFile 
 	if err != nil {
 		return nil
 	}
-	return &mappedFile{f: f, body: body, stamp: stamp}
+	return &mappedFile{f: f, path: f.Name(), body: body, stamp: stamp}
 }
 
 // changed reports whether the file was written since it was mapped. It
 // also returns true when fstat fails.
 func (m *mappedFile) changed() bool {
 	fi, err := m.f.Stat()
-	return err != nil || written(m.stamp, stampOf(fi))
+	return err != nil || writtenSince(m.path, m.stamp, fi)
 }
 
 // close removes the mapping and closes the file. Nothing may read the

@@ -16,9 +16,12 @@ func stampOf(fi os.FileInfo) fileStamp {
 	return fileStamp{size: fi.Size(), mtime: fi.ModTime().UnixNano()}
 }
 
-// written reports whether the file stamped a was written by the time it
-// was stamped b.
-func written(a, b fileStamp) bool { return a.size != b.size || a.mtime != b.mtime }
+// compareStamps compares the stamps a and b of one open file, taken in
+// that order. written is true when its size or modification time
+// changed; this system gives no change time, so changed is false.
+func compareStamps(a, b fileStamp) (written, changed bool) {
+	return a.size != b.size || a.mtime != b.mtime, false
+}
 
 // nonBlocking is 0: the FIFOs of Unix systems need the non-blocking open.
 const nonBlocking = 0

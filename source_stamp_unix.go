@@ -8,10 +8,10 @@ import (
 )
 
 // fileStamp is what a write to a file changes: its size, modification
-// time and change time, with its device, inode and link count.
+// time and change time, with its device and inode.
 type fileStamp struct {
-	size, mtime, ctime   int64 // bytes; nanoseconds since 1970
-	device, inode, links uint64
+	size, mtime, ctime int64 // bytes; nanoseconds since 1970
+	device, inode      uint64
 	// ctimeKnown is false on systems whose change time is not read.
 	ctimeKnown bool
 }
@@ -20,22 +20,22 @@ type fileStamp struct {
 func stampOf(fi os.FileInfo) fileStamp {
 	s := fileStamp{size: fi.Size(), mtime: fi.ModTime().UnixNano()}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		s.device, s.inode, s.links = uint64(st.Dev), uint64(st.Ino), uint64(st.Nlink)
+		s.device, s.inode = uint64(st.Dev), uint64(st.Ino)
 		s.ctime, s.ctimeKnown = changeTime(st)
 	}
 	return s
 }
 
-// written reports whether the file stamped a was written by the time it
-// was stamped b. A new change time counts only while the link count
-// stays the same: renaming another file over the path, or removing the
-// path, updates the change time of the file without writing it, and no
-// writer that opens the path can reach the file after that.
-func written(a, b fileStamp) bool {
+// compareStamps compares the stamps a and b of one open file, taken in
+// that order. written is true when its size, modification time, device
+// or inode changed. changed is true when only its change time did, which
+// a write that sets the modification time back, a new link, a chmod, or
+// renaming another file over its path all cause.
+func compareStamps(a, b fileStamp) (written, changed bool) {
 	if a.size != b.size || a.mtime != b.mtime || a.device != b.device || a.inode != b.inode {
-		return true
+		return true, false
 	}
-	return a.ctimeKnown && a.links == b.links && a.ctime != b.ctime
+	return false, a.ctimeKnown && a.ctime != b.ctime
 }
 
 // nonBlocking is the open flag that keeps opening a FIFO from waiting

@@ -308,3 +308,37 @@ func TestTickStoreReadsOnOwnGoroutine(t *testing.T) {
 	}
 	s.checkFailedTick(t, err)
 }
+
+// TestTickExportFileWrittenThenLinked writes the mapped export file in
+// place, sets its modification time back and links it to a second name,
+// as an archiver may. Only the change time shows the write, and the new
+// link changes it too, so the tick must still count it as a write while
+// the path names the file.
+func TestTickExportFileWrittenThenLinked(t *testing.T) {
+	s := newFaultSetup(t)
+	err := s.tickChangingAt(t, 2, func(path string) error {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return err
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		_, err = f.WriteAt(ownersJSON("2026_Q4", 20_000, "2000"), 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
+			return err
+		}
+		return os.Link(path, path+".archived")
+	})
+	if err == nil || !strings.Contains(err.Error(), "written during the tick") {
+		t.Fatalf("Tick error = %v, want one that says the file was written during the tick", err)
+	}
+	s.checkFailedTick(t, err)
+}
