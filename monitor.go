@@ -64,9 +64,9 @@ type Config struct {
 	// snapshot.
 	Keep int
 	// CacheDir, when set, is a directory for data derived from snapshots
-	// that the next tick would otherwise compute again: the sorted order
-	// of the rows of a per-owner export, 4 bytes per row, for the head and
-	// the newest snapshot of each stream. The monitor checks the data
+	// that the next tick would otherwise compute again. It holds the
+	// sorted order of the rows of a per-owner export, 4 bytes per row,
+	// for the head and the newest snapshot of each stream. The monitor checks the data
 	// before it uses it and ignores a cache that is missing, damaged or
 	// from another version, so the directory may be deleted at any time.
 	// Give each store a directory of its own: a tick removes the order

@@ -52,16 +52,15 @@ func (m *Monitor) loadOrder(ctx context.Context, k snapshot.Key, head snapshot.M
 		return nil
 	}
 	path := filepath.Join(m.orderCacheDir(k), name)
+	var order []uint32
 	b, err := readOrderFile(path, int64(orderHeaderSize)+4*int64(head.RowCount))
+	if err == nil {
+		order, err = decodeOrder(b)
+	}
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			m.log.WarnContext(ctx, "cached row order ignored", "stream", k.String(), "path", path, "err", err)
 		}
-		return nil
-	}
-	order, err := decodeOrder(b)
-	if err != nil {
-		m.log.WarnContext(ctx, "cached row order ignored", "stream", k.String(), "path", path, "err", err)
 		return nil
 	}
 	return order

@@ -184,35 +184,14 @@ func writeChanges(w io.Writer, changes []diff.Change) error {
 	if len(changes) <= changesPerPart {
 		return writeAll(w, appendChanges(nil, changes))
 	}
+
 	parts := make(chan []byte)
 	free := make(chan []byte, 2)
 	free <- nil
 	free <- nil
 	stop := make(chan struct{})
 	var encoder sync.WaitGroup
-	encoder.Add(1)
-	go func() {
-		defer encoder.Done()
-		defer close(parts)
-		for start := 0; start < len(changes); start += changesPerPart {
-			var b []byte
-			select {
-			case b = <-free:
-			case <-stop:
-				return
-			}
-			b = b[:0]
-			if start > 0 {
-				b = append(b, ',')
-			}
-			b = appendChanges(b, changes[start:min(start+changesPerPart, len(changes))])
-			select {
-			case parts <- b:
-			case <-stop:
-				return
-			}
-		}
-	}()
+	encoder.Go(func() { encodeParts(changes, free, parts, stop) })
 	// The encoder stops and has ended on every return, also when w fails
 	// or panics.
 	defer func() {
@@ -221,6 +200,7 @@ func writeChanges(w io.Writer, changes []diff.Change) error {
 		}
 		encoder.Wait()
 	}()
+
 	for b := range parts {
 		if err := writeAll(w, b); err != nil {
 			return err
@@ -228,6 +208,33 @@ func writeChanges(w io.Writer, changes []diff.Change) error {
 		free <- b
 	}
 	return nil
+}
+
+// encodeParts encodes the changes, changesPerPart at a time, into the
+// buffers it takes from free, and sends each to parts. It closes parts
+// when it is done or stop is closed.
+func encodeParts(changes []diff.Change, free <-chan []byte, parts chan<- []byte, stop <-chan struct{}) {
+	defer close(parts)
+	for start := 0; start < len(changes); start += changesPerPart {
+		var b []byte
+		select {
+		case b = <-free:
+		case <-stop:
+			return
+		}
+
+		b = b[:0]
+		if start > 0 {
+			b = append(b, ',')
+		}
+		b = appendChanges(b, changes[start:min(start+changesPerPart, len(changes))])
+
+		select {
+		case parts <- b:
+		case <-stop:
+			return
+		}
+	}
 }
 
 // writeAll writes b to w and returns io.ErrShortWrite when w takes less

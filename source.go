@@ -294,9 +294,9 @@ var mapMinAge = 2 * time.Second
 
 // writtenSince reports whether the open file whose stamp was before and
 // whose stat is now fi was written since. A new change time alone counts
-// as a write while path still names the file: renaming another file over
-// the path, or removing it, also changes the change time, but no writer
-// that opens the path reaches the file after that.
+// as a write while path still names the file. Renaming another file over
+// the path, or removing it, also changes the change time, but after that
+// no writer that opens the path reaches the file.
 func writtenSince(path string, before fileStamp, fi os.FileInfo) bool {
 	written, changed := compareStamps(before, stampOf(fi))
 	if written || !changed {

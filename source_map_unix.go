@@ -21,10 +21,10 @@ type mappedFile struct {
 }
 
 // mapFile maps the first size bytes of the regular file f, whose stat is
-// fi, read-only, and takes over f. It returns nil, and leaves f to the
-// caller, when the file was modified or changed less than mapMinAge
-// before now, when the system does not give the change time, or when the
-// file cannot be mapped, so that the caller reads it instead.
+// fi, read-only, and takes over f. It returns nil and leaves f to the
+// caller, which then reads the file, in three cases: the file was
+// modified or changed less than mapMinAge before now, the system does not
+// give the change time, or the file cannot be mapped.
 func mapFile(f *os.File, fi os.FileInfo, size int64, now time.Time) *mappedFile {
 	if size <= 0 || size > math.MaxInt || !fi.Mode().IsRegular() {
 		return nil

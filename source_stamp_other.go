@@ -4,8 +4,8 @@ package clariwatch
 
 import "os"
 
-// fileStamp is what a write to a file changes that this system reports:
-// its size and modification time.
+// fileStamp is the record of a file's size and modification time, the
+// values that a write changes and that this system reports.
 type fileStamp struct {
 	size, mtime int64 // bytes; nanoseconds since 1970
 	ctime       int64

@@ -7,8 +7,8 @@ import (
 	"syscall"
 )
 
-// fileStamp is what a write to a file changes: its size, modification
-// time and change time, with its device and inode.
+// fileStamp is the record of a file's size, modification time, change
+// time, device and inode, the values that a write to the file changes.
 type fileStamp struct {
 	size, mtime, ctime int64 // bytes; nanoseconds since 1970
 	device, inode      uint64

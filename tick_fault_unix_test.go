@@ -170,23 +170,28 @@ func TestTickExportFileTruncated(t *testing.T) {
 	}
 }
 
+// writeInPlace writes b over the start of the existing file at path.
+func writeInPlace(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteAt(b, 0)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // TestTickExportFileWrittenInPlace rewrites the mapped export file in
 // place, same size and new amounts, while the tick stores and compares
 // it. No read faults, so the tick must notice the new modification
 // time, fail, send nothing and keep the head.
 func TestTickExportFileWrittenInPlace(t *testing.T) {
 	s := newFaultSetup(t)
+	// Same size, so that no read faults: only the amounts change.
 	err := s.tickChangingAt(t, 2, func(path string) error {
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			return err
-		}
-		// Same size, so that no read faults: only the amounts change.
-		_, err = f.WriteAt(ownersJSON("2026_Q4", 20_000, "2000"), 0)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		return err
+		return writeInPlace(path, ownersJSON("2026_Q4", 20_000, "2000"))
 	})
 	if err == nil || !strings.Contains(err.Error(), "written during the tick") {
 		t.Fatalf("Tick error = %v, want one that says the file was written during the tick", err)
@@ -321,15 +326,7 @@ func TestTickExportFileWrittenThenLinked(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			return err
-		}
-		_, err = f.WriteAt(ownersJSON("2026_Q4", 20_000, "2000"), 0)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
+		if err := writeInPlace(path, ownersJSON("2026_Q4", 20_000, "2000")); err != nil {
 			return err
 		}
 		if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {

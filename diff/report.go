@@ -85,54 +85,37 @@ func (c *comparison) report() *Report {
 // copies, all in one new string.
 func copyReportStrings(r *Report) {
 	n := 0
-	for _, p := range r.Periods {
-		n += len(p)
-	}
-	for _, p := range r.PreviousPeriods {
-		n += len(p)
-	}
-	for k := range r.Changes {
-		ch := &r.Changes[k]
-		n += len(ch.Period) + len(ch.OwnerID) + len(ch.Email) + len(ch.Name) + len(ch.Field) + len(ch.FieldName)
-	}
+	eachReportString(r, func(s *string) { n += len(*s) })
 
 	var b strings.Builder
 	b.Grow(n)
-	all := func(ss ...*string) {
-		for _, s := range ss {
-			b.WriteString(*s)
-		}
-	}
-	for k := range r.Periods {
-		all(&r.Periods[k])
-	}
-	for k := range r.PreviousPeriods {
-		all(&r.PreviousPeriods[k])
-	}
-	for k := range r.Changes {
-		ch := &r.Changes[k]
-		all(&ch.Period, &ch.OwnerID, &ch.Email, &ch.Name, &ch.Field, &ch.FieldName)
-	}
+	eachReportString(r, func(s *string) { b.WriteString(*s) })
 
-	text, pos := b.String(), 0
-	take := func(ss ...*string) {
-		for _, s := range ss {
-			*s = text[pos : pos+len(*s)]
-			pos += len(*s)
-		}
-	}
-
+	// The period slices may be shared with the comparison, so the copies
+	// go into new ones.
 	r.Periods = slices.Clone(r.Periods)
 	r.PreviousPeriods = slices.Clone(r.PreviousPeriods)
+	text, pos := b.String(), 0
+	eachReportString(r, func(s *string) {
+		*s = text[pos : pos+len(*s)]
+		pos += len(*s)
+	})
+}
+
+// eachReportString calls fn with a pointer to each string of r that
+// came from the rows, always in the same order.
+func eachReportString(r *Report, fn func(*string)) {
 	for k := range r.Periods {
-		take(&r.Periods[k])
+		fn(&r.Periods[k])
 	}
 	for k := range r.PreviousPeriods {
-		take(&r.PreviousPeriods[k])
+		fn(&r.PreviousPeriods[k])
 	}
 	for k := range r.Changes {
 		ch := &r.Changes[k]
-		take(&ch.Period, &ch.OwnerID, &ch.Email, &ch.Name, &ch.Field, &ch.FieldName)
+		for _, s := range []*string{&ch.Period, &ch.OwnerID, &ch.Email, &ch.Name, &ch.Field, &ch.FieldName} {
+			fn(s)
+		}
 	}
 }
 
